@@ -41,6 +41,7 @@ const (
 // Enqueuer inserts a durable job inside a transaction: a River client.
 type Enqueuer interface {
 	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertManyFastTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) (int, error)
 }
 
 // DB is an open database. On SQLite every write goes through one connection
@@ -263,4 +264,6 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-func notFound(what string) error { return opentalent.Errorf(opentalent.ENOTFOUND, "%s not found", what) }
+func notFound(what string) error {
+	return opentalent.Errorf(opentalent.ENOTFOUND, "%s not found", what)
+}

@@ -12,7 +12,7 @@ CREATE TABLE systems (
     name       TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
-CREATE INDEX systems_network ON systems (network_id, name);
+CREATE INDEX systems_network ON systems (network_id, name COLLATE "C");
 
 CREATE TABLE users (
     id         TEXT PRIMARY KEY,
@@ -24,7 +24,7 @@ CREATE TABLE users (
     last_seen  BIGINT,
     created_at BIGINT NOT NULL
 );
-CREATE INDEX users_system_email ON users (system_id, email);
+CREATE INDEX users_system_email ON users (system_id, email COLLATE "C");
 CREATE INDEX users_system_role ON users (system_id, role);
 
 CREATE TABLE roles (
@@ -85,3 +85,4 @@ CREATE TABLE tokens (
     expires_at  BIGINT,
     revoked_at  BIGINT
 );
+CREATE INDEX groups_system_name ON groups (system_id, name_key COLLATE "C");

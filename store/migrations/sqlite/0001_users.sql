@@ -85,3 +85,4 @@ CREATE TABLE tokens (
     expires_at  INTEGER,
     revoked_at  INTEGER
 );
+CREATE INDEX groups_system_name ON groups (system_id, name_key);

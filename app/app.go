@@ -1,0 +1,151 @@
+// Package app wires the store, the job queue and the HTTP API into a running
+// server. cmd/talentd runs it; the API tests start the same thing.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+
+	"github.com/opentalent/opentalent/api"
+	"github.com/opentalent/opentalent/httpapi"
+	"github.com/opentalent/opentalent/jobs"
+	"github.com/opentalent/opentalent/store"
+)
+
+// Config is the server's configuration; see the README for the variables.
+type Config struct {
+	Addr         string
+	DSN          string
+	PublicURL    string
+	SMTPURL      string
+	MaxBodyBytes int64
+	// Workers is the number of jobs worked at once on this node.
+	Workers int
+	Logger  *slog.Logger
+}
+
+// App is a running server.
+type App struct {
+	Config Config
+	DB     *store.DB
+	Jobs   *jobs.Client
+	API    *httpapi.Server
+	// Mailer sends invitations; tests may set it before Start.
+	Mailer jobs.Mailer
+
+	listener net.Listener
+	http     *http.Server
+	done     chan error
+}
+
+// Open opens the database and builds the server without starting it.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = httpapi.DefaultMaxBodyBytes
+	}
+	db, err := store.Open(ctx, cfg.DSN)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db}
+	if a.Mailer, err = jobs.NewMailer(cfg.SMTPURL, cfg.Logger); err != nil {
+		db.Close()
+		return nil, err
+	}
+	spec, err := api.JSON()
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load OpenAPI document: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.API = &httpapi.Server{
+		Users: db, Groups: db, Tenants: db, Tokens: db,
+		PingFunc:     db.Ping,
+		OpenAPIJSON:  spec,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		Logger:       cfg.Logger,
+		Registry:     reg,
+	}
+	return a, nil
+}
+
+// Start builds the job client, starts its workers and serves HTTP on
+// Config.Addr (":0" picks a free port; see URL).
+func (a *App) Start(ctx context.Context) error {
+	var err error
+	if a.listener, err = net.Listen("tcp", a.Config.Addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &jobs.InviteWorker{DB: a.DB, Mailer: a.Mailer, PublicURL: a.PublicURL()})
+	a.Jobs, err = jobs.NewClient(a.DB, jobs.Config{Workers: workers, MaxWorkers: a.Config.Workers, Logger: a.Config.Logger})
+	if err != nil {
+		return err
+	}
+	a.DB.Queue = a.Jobs
+	if err := a.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	a.http = &http.Server{Handler: a.API.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	a.done = make(chan error, 1)
+	go func() { a.done <- a.http.Serve(a.listener) }()
+	return nil
+}
+
+// URL is the base URL the server listens on.
+func (a *App) URL() string {
+	addr := a.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// PublicURL is the configured public base URL, or the listen URL. It is
+// known once Start has begun listening.
+func (a *App) PublicURL() string {
+	if a.Config.PublicURL != "" {
+		return strings.TrimRight(a.Config.PublicURL, "/")
+	}
+	return a.URL()
+}
+
+// Wait blocks until the HTTP server stops.
+func (a *App) Wait() error {
+	err := <-a.done
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close stops serving, lets running requests and jobs finish for a while,
+// and closes the database.
+func (a *App) Close() error {
+	var errs []error
+	if a.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, a.http.Shutdown(ctx))
+		cancel()
+	}
+	if a.Jobs != nil {
+		errs = append(errs, jobs.Stop(a.Jobs, 10*time.Second))
+	}
+	errs = append(errs, a.DB.Close())
+	return errors.Join(errs...)
+}
