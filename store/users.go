@@ -127,43 +127,45 @@ func findUser(ctx context.Context, q queryer, s opentalent.Scope, email string) 
 	return u, nil
 }
 
-// resolveGroups maps group names of one system to ids, failing with a 400
-// that lists every name that does not exist.
-func resolveGroups(ctx context.Context, q queryer, systemID string, names []string) (map[string]string, error) {
-	ids := map[string]string{} // name key -> id
+// groupSetOf resolves group names (case-insensitive) of one system, failing
+// with a 400 that lists every name that does not exist.
+func groupSetOf(ctx context.Context, q queryer, systemID string, names []string) (groupSet, error) {
+	out := groupSet{}
 	if len(names) == 0 {
-		return ids, nil
+		return out, nil
 	}
 	var a args
 	keys := make([]string, 0, len(names))
 	for _, n := range names {
 		keys = append(keys, strings.ToLower(strings.TrimSpace(n)))
 	}
-	rows, err := q.QueryContext(ctx, `SELECT name_key, id FROM groups WHERE system_id = `+a.add(systemID)+` AND name_key IN `+a.in(keys), a...)
+	rows, err := q.QueryContext(ctx, `SELECT id, name, name_key FROM groups WHERE system_id = `+a.add(systemID)+` AND name_key IN `+a.in(keys), a...)
 	if err != nil {
 		return nil, fmt.Errorf("resolve groups: %w", err)
 	}
 	defer rows.Close()
+	found := map[string]bool{}
 	for rows.Next() {
-		var k, id string
-		if err := rows.Scan(&k, &id); err != nil {
+		var id, name, key string
+		if err := rows.Scan(&id, &name, &key); err != nil {
 			return nil, err
 		}
-		ids[k] = id
+		out[id] = name
+		found[key] = true
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var unknown []string
 	for i, k := range keys {
-		if _, ok := ids[k]; !ok && !slices.Contains(unknown, names[i]) {
+		if !found[k] && !slices.Contains(unknown, names[i]) {
 			unknown = append(unknown, names[i])
 		}
 	}
 	if len(unknown) > 0 {
 		return nil, opentalent.Invalid("unknown groups: "+strings.Join(unknown, ", "), opentalent.FieldError{Field: "groups", Message: "these groups do not exist: " + strings.Join(unknown, ", ")})
 	}
-	return ids, nil
+	return out, nil
 }
 
 func (db *DB) notify(ctx context.Context, q queryer, userID, message string) error {
@@ -203,7 +205,7 @@ func validateNewUser(u *opentalent.NewUser) error {
 
 // insertUser writes a validated user, their groups, their invitation
 // notification and job, inside tx.
-func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, sys *opentalent.System, u opentalent.NewUser, groupIDs map[string]string) (*opentalent.User, error) {
+func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, sys *opentalent.System, u opentalent.NewUser, groups groupSet) (*opentalent.User, error) {
 	now := db.nowMillis()
 	status := opentalent.StatusInvited
 	if u.SuppressInvite {
@@ -218,14 +220,8 @@ func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, sys *opentalent.System
 	if err != nil {
 		return nil, fmt.Errorf("insert user: %w", err)
 	}
-	for _, name := range u.Groups {
-		gid := groupIDs[strings.ToLower(strings.TrimSpace(name))]
-		if _, err := tx.ExecContext(ctx, `INSERT INTO user_groups (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, gid); err != nil {
-			return nil, fmt.Errorf("insert user groups: %w", err)
-		}
-		if err := db.notify(ctx, tx, id, fmt.Sprintf("You were added to the group %q.", strings.TrimSpace(name))); err != nil {
-			return nil, err
-		}
+	if err := db.setMembership(ctx, tx, id, groupSet{}, groups); err != nil {
+		return nil, err
 	}
 	if !u.SuppressInvite {
 		if err := db.notify(ctx, tx, id, fmt.Sprintf("You have been invited to %s.", sys.Name)); err != nil {
@@ -251,11 +247,11 @@ func (db *DB) CreateUser(ctx context.Context, s opentalent.Scope, u opentalent.N
 		if err != nil {
 			return err
 		}
-		gids, err := resolveGroups(ctx, tx, sys.ID, u.Groups)
+		groups, err := groupSetOf(ctx, tx, sys.ID, u.Groups)
 		if err != nil {
 			return err
 		}
-		out, err = db.insertUser(ctx, tx, sys, u, gids)
+		out, err = db.insertUser(ctx, tx, sys, u, groups)
 		return err
 	})
 	return out, err
@@ -458,34 +454,6 @@ func (db *DB) setMembership(ctx context.Context, tx *sql.Tx, userID string, have
 		}
 	}
 	return nil
-}
-
-// groupSetOf returns the groups named, resolved in one system.
-func groupSetOf(ctx context.Context, q queryer, systemID string, names []string) (groupSet, error) {
-	ids, err := resolveGroups(ctx, q, systemID, names)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := q.QueryContext(ctx, `SELECT id, name FROM groups WHERE system_id = $1`, systemID)
-	if err != nil {
-		return nil, fmt.Errorf("find groups: %w", err)
-	}
-	defer rows.Close()
-	wanted := map[string]bool{}
-	for _, id := range ids {
-		wanted[id] = true
-	}
-	out := groupSet{}
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
-		}
-		if wanted[id] {
-			out[id] = name
-		}
-	}
-	return out, rows.Err()
 }
 
 // UpdateUser changes a user's name, role, status or groups.
