@@ -73,7 +73,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.API = &httpapi.Server{
-		Users: db, Groups: db, Tenants: db, Tokens: db,
+		Users: db, Groups: db, Tenants: db, Tokens: db, Activities: db,
 		PingFunc:     db.Ping,
 		OpenAPIJSON:  spec,
 		MaxBodyBytes: cfg.MaxBodyBytes,

@@ -27,6 +27,8 @@ type Server struct {
 	Groups  opentalent.GroupService
 	Tenants opentalent.TenantService
 	Tokens  opentalent.TokenService
+	// Activities stores activity events.
+	Activities opentalent.ActivityService
 	// Insights serves activities and reports; nil leaves those routes out.
 	Insights InsightsHandler
 

@@ -31,6 +31,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v2/systems/{system}/profileAttributes", s.listProfileAttributes},
 		{"POST /api/v2/tokens", s.createToken},
 		{"DELETE /api/v2/tokens/{id}", s.revokeToken},
+		{"POST /api/v2/activities", s.ingestActivities},
 	}
 }
 

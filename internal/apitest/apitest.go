@@ -81,6 +81,7 @@ func Start(tb testing.TB, engine string, opts ...Option) *Env {
 
 // Member is a user of a tenant with a token of their own.
 type Member struct {
+	ID    string
 	Email string
 	Token string
 }
@@ -135,11 +136,11 @@ func (e *Env) NewTenant(tb testing.TB) *Tenant {
 	}
 	member := func(s opentalent.Scope, role, name string, groups ...string) Member {
 		email := name + "." + tag + "@example.org"
-		_, err := db.CreateUser(ctx, s, opentalent.NewUser{Email: email, Name: strings.ToUpper(name[:1]) + name[1:] + " " + tag, Role: role, SystemID: s.SystemID, SuppressInvite: true, Groups: groups})
+		u, err := db.CreateUser(ctx, s, opentalent.NewUser{Email: email, Name: strings.ToUpper(name[:1]) + name[1:] + " " + tag, Role: role, SystemID: s.SystemID, SuppressInvite: true, Groups: groups})
 		must(err)
 		_, tok, err := db.CreateToken(ctx, s, opentalent.NewToken{Kind: opentalent.TokenUser, UserEmail: email})
 		must(err)
-		return Member{Email: email, Token: tok}
+		return Member{ID: u.ID, Email: email, Token: tok}
 	}
 	t.Admin = member(sa, opentalent.RoleAdmin, "admin")
 	t.Coach = member(sa, opentalent.RoleCoach, "coach", "G1")
