@@ -19,6 +19,7 @@ const (
 	EUNAVAILABLE    = "unavailable"
 	EREPORTFAILED   = "report_failed"
 	EMETHODNOTALLOW = "method_not_allowed"
+	EGONE           = "gone"
 )
 
 // FieldError names one bad field of a request and says what is wrong with it.

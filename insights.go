@@ -108,3 +108,39 @@ type BuilderRow struct {
 	TypeAlias  string          `json:"typeAlias"`
 	ActionData json.RawMessage `json:"actionData"`
 }
+
+// ReportViewer is who looks at report requests: a scope, narrowed to the
+// requests run as one user when UserID is set (Coaches and Teachers see
+// only their own).
+type ReportViewer struct {
+	Scope  Scope
+	UserID string
+}
+
+// CatalogueItem is one rubric, learning path, forum... of a system.
+type CatalogueItem struct{ ID, Label string }
+
+// ReportService stores report requests and the catalogue behind filters.
+type ReportService interface {
+	// CreateReportRequest stores a pending request and queues its job.
+	CreateReportRequest(ctx context.Context, r *ReportRequest) error
+	FindReportRequest(ctx context.Context, v ReportViewer, id string) (*ReportRequest, error)
+	FindReportRequests(ctx context.Context, v ReportViewer, p Page) ([]ReportRequest, int, error)
+	// ReportFiles returns the object keys of a complete report's CSV and
+	// JSON preview, and whether the preview was cut short.
+	ReportFiles(ctx context.Context, id string) (csvKey, dataKey string, truncated bool, err error)
+	// FindCatalogue lists a system's items of one kind (rubric, forum...).
+	FindCatalogue(ctx context.Context, systemID, kind string) ([]CatalogueItem, error)
+	// FindGroupIDs returns which of ids are groups of the system.
+	FindGroupIDs(ctx context.Context, systemID string, ids []string) (map[string]bool, error)
+}
+
+// ActivityTypes is the activity vocabulary of SPEC §6: the typeAlias values
+// the reports understand. Other aliases are stored as they come.
+var ActivityTypes = []string{
+	"Login", "Video Upload", "Video View", "Video Comment", "Video Tag", "Video Share", "File Upload", "File Download",
+	"Observation Completed", "Rubric Score", "Self Assessment Submitted", "Goal Created", "Goal Updated", "Goal Completed",
+	"Exemplar Added", "Exemplar View", "Forum Post", "Forum Reply", "Forum View", "Workflow Started",
+	"Workflow Step Completed", "Workflow Completed", "Coaching Session", "Learning Path Enrolled",
+	"Learning Path Progress", "Learning Path Completed",
+}

@@ -9,12 +9,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/fileblob" // file:// buckets
 
 	"github.com/opentalent/opentalent/api"
 	"github.com/opentalent/opentalent/httpapi"
@@ -31,7 +34,18 @@ type Config struct {
 	MaxBodyBytes int64
 	// Workers is the number of jobs worked at once on this node.
 	Workers int
-	Logger  *slog.Logger
+	// BlobURL names the bucket report files go to (a gocloud.dev/blob URL);
+	// empty means a directory talent-reports beside the working directory.
+	BlobURL string
+	// SigningKey signs CSV download links; empty uses a random key kept in
+	// the database, shared by every node.
+	SigningKey string
+	// Retention is how long report files are kept (default 7 days).
+	Retention time.Duration
+	// RescueAfter is how long a job may run before it is taken to be lost
+	// with its node (default 2 minutes).
+	RescueAfter time.Duration
+	Logger      *slog.Logger
 }
 
 // App is a running server.
@@ -42,6 +56,8 @@ type App struct {
 	API    *httpapi.Server
 	// Mailer sends invitations; tests may set it before Start.
 	Mailer jobs.Mailer
+	// Bucket holds report files.
+	Bucket *blob.Bucket
 
 	listener net.Listener
 	http     *http.Server
@@ -56,11 +72,26 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = httpapi.DefaultMaxBodyBytes
 	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 7 * 24 * time.Hour
+	}
 	db, err := store.Open(ctx, cfg.DSN)
 	if err != nil {
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db}
+	if a.Bucket, err = openBucket(ctx, cfg.BlobURL); err != nil {
+		db.Close()
+		return nil, err
+	}
+	key := []byte(cfg.SigningKey)
+	if len(key) == 0 {
+		if key, err = db.Secret(ctx, "csv_signing_key"); err != nil {
+			a.Bucket.Close()
+			db.Close()
+			return nil, err
+		}
+	}
 	if a.Mailer, err = jobs.NewMailer(cfg.SMTPURL, cfg.Logger); err != nil {
 		db.Close()
 		return nil, err
@@ -74,6 +105,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.API = &httpapi.Server{
 		Users: db, Groups: db, Tenants: db, Tokens: db, Activities: db,
+		Builder:      db,
+		Reports:      db,
+		Bucket:       a.Bucket,
+		SigningKey:   key,
+		PublicURL:    cfg.PublicURL,
 		PingFunc:     db.Ping,
 		OpenAPIJSON:  spec,
 		MaxBodyBytes: cfg.MaxBodyBytes,
@@ -92,7 +128,13 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &jobs.InviteWorker{DB: a.DB, Mailer: a.Mailer, PublicURL: a.PublicURL()})
-	a.Jobs, err = jobs.NewClient(a.DB, jobs.Config{Workers: workers, MaxWorkers: a.Config.Workers, Logger: a.Config.Logger})
+	river.AddWorker(workers, &jobs.ReportWorker{DB: a.DB, Builder: a.DB, Bucket: a.Bucket, Retention: a.Config.Retention,
+		Owner: store.NewID("node"), Lease: 30 * time.Second, Logger: a.Config.Logger})
+	river.AddWorker(workers, &jobs.RetentionWorker{DB: a.DB, Bucket: a.Bucket, Logger: a.Config.Logger})
+	a.Jobs, err = jobs.NewClient(a.DB, jobs.Config{
+		Workers: workers, MaxWorkers: a.Config.Workers, Logger: a.Config.Logger, RescueAfter: a.Config.RescueAfter,
+		PeriodicJobs: []*river.PeriodicJob{jobs.RetentionJob(10 * time.Minute)},
+	})
 	if err != nil {
 		return err
 	}
@@ -146,6 +188,23 @@ func (a *App) Close() error {
 	if a.Jobs != nil {
 		errs = append(errs, jobs.Stop(a.Jobs, 10*time.Second))
 	}
-	errs = append(errs, a.DB.Close())
+	errs = append(errs, a.Bucket.Close(), a.DB.Close())
 	return errors.Join(errs...)
+}
+
+// openBucket opens the bucket report files go to; an empty URL is a
+// directory talent-reports in the working directory.
+func openBucket(ctx context.Context, u string) (*blob.Bucket, error) {
+	if u == "" {
+		dir, err := filepath.Abs("talent-reports")
+		if err != nil {
+			return nil, err
+		}
+		u = "file://" + filepath.ToSlash(dir) + "?create_dir=1"
+	}
+	b, err := blob.OpenBucket(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("open report bucket %q: %w", u, err)
+	}
+	return b, nil
 }

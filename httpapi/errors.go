@@ -18,6 +18,7 @@ var codeStatus = map[string]int{
 	opentalent.ENOTFOUND:       http.StatusNotFound,
 	opentalent.EMETHODNOTALLOW: http.StatusMethodNotAllowed,
 	opentalent.ECONFLICT:       http.StatusConflict,
+	opentalent.EGONE:           http.StatusGone,
 	opentalent.ETOOLARGE:       http.StatusRequestEntityTooLarge,
 	opentalent.EUNAVAILABLE:    http.StatusServiceUnavailable,
 	opentalent.EINTERNAL:       http.StatusInternalServerError,

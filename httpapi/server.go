@@ -9,11 +9,13 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"gocloud.dev/blob"
 
 	"github.com/opentalent/opentalent"
 )
@@ -27,10 +29,19 @@ type Server struct {
 	Groups  opentalent.GroupService
 	Tenants opentalent.TenantService
 	Tokens  opentalent.TokenService
+	// Builder serves Report Builder saved reports and rows.
+	Builder opentalent.BuilderService
 	// Activities stores activity events.
 	Activities opentalent.ActivityService
-	// Insights serves activities and reports; nil leaves those routes out.
-	Insights InsightsHandler
+	// Reports stores report requests.
+	Reports opentalent.ReportService
+	// Bucket holds the report files.
+	Bucket *blob.Bucket
+	// SigningKey signs CSV download links.
+	SigningKey []byte
+	// PublicURL is the base of the links the API hands out; empty builds
+	// them from each request's Host.
+	PublicURL string
 
 	// PingFunc reports whether the database answers (readiness).
 	PingFunc func(ctx context.Context) error
@@ -47,9 +58,14 @@ type Server struct {
 	duration *prometheus.HistogramVec
 }
 
-// InsightsHandler registers the Insights routes on the server's mux.
-type InsightsHandler interface {
-	Register(s *Server, handle func(pattern string, h AuthedHandler))
+type route struct {
+	pattern string
+	h       AuthedHandler
+}
+
+// routes is the table of every authenticated route.
+func (s *Server) routes() []route {
+	return slices.Concat(s.userRoutes(), s.reportRoutes(), s.builderRoutes())
 }
 
 // AuthedHandler is a handler that runs for an authenticated principal.
@@ -83,13 +99,13 @@ func (s *Server) Handler() http.Handler {
 	s.Registry.MustRegister(s.requests, s.duration)
 
 	mux := http.NewServeMux()
-	handle := func(pattern string, h AuthedHandler) { mux.Handle(pattern, s.authed(h)) }
 	for _, rt := range s.routes() {
-		handle(rt.pattern, rt.h)
+		mux.Handle(rt.pattern, s.authed(rt.h))
 	}
-	if s.Insights != nil {
-		s.Insights.Register(s, handle)
-	}
+	// The signed CSV link needs no bearer token. Its pattern is as wide as
+	// /reports/{id}/{file} so that it does not collide with
+	// /reports/saved/{id}, which is more specific and wins.
+	mux.HandleFunc("GET /api/v2/reports/{reportId}/{file}", s.downloadCSV)
 	mux.HandleFunc("GET /api/v2/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(s.OpenAPIJSON)

@@ -7,12 +7,7 @@ import (
 	"github.com/opentalent/opentalent"
 )
 
-type route struct {
-	pattern string
-	h       AuthedHandler
-}
-
-func (s *Server) routes() []route {
+func (s *Server) userRoutes() []route {
 	return []route{
 		{"GET /api/v2/users", s.listUsers},
 		{"POST /api/v2/users", s.createUser},

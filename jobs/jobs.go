@@ -28,6 +28,10 @@ type Config struct {
 	Logger       *slog.Logger
 	// PollInterval is how often idle workers look for new jobs.
 	PollInterval time.Duration
+	// RescueAfter is how long a job may run before it is assumed lost (its
+	// node died) and made available again. Report jobs hold a lease, so a
+	// rescued copy of a live report waits instead of running twice.
+	RescueAfter time.Duration
 }
 
 // NewClient builds a River client on db's write handle: River's SQLite
@@ -37,17 +41,22 @@ func NewClient(db *store.DB, cfg Config) (*Client, error) {
 	if cfg.MaxWorkers <= 0 {
 		cfg.MaxWorkers = 4
 	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = 2 * time.Minute
+	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 250 * time.Millisecond
 	}
 	rc := &river.Config{
-		Logger:            cfg.Logger,
-		Workers:           cfg.Workers,
-		PeriodicJobs:      cfg.PeriodicJobs,
-		FetchPollInterval: cfg.PollInterval,
-		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
-		Schema:            db.Schema,
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		Logger:               cfg.Logger,
+		Workers:              cfg.Workers,
+		PeriodicJobs:         cfg.PeriodicJobs,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
+		Schema:               db.Schema,
+		JobTimeout:           min(time.Minute, cfg.RescueAfter/2),
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
 	}
 	var (
 		c   *Client

@@ -649,3 +649,9 @@ func (db *DB) FindInvitation(ctx context.Context, userID string) (*Invitation, e
 	}
 	return &in, nil
 }
+
+// NotifyUser writes a notification for a user by id; for jobs acting for
+// the installation.
+func (db *DB) NotifyUser(ctx context.Context, userID, message string) error {
+	return db.notify(ctx, db.Write, userID, message)
+}

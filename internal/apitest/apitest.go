@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +42,9 @@ type Option func(*app.Config)
 // WithSMTP makes the server send mail through the SMTP URL.
 func WithSMTP(u string) Option { return func(c *app.Config) { c.SMTPURL = u } }
 
+// WithRetention sets how long report files are kept.
+func WithRetention(d time.Duration) Option { return func(c *app.Config) { c.Retention = d } }
+
 // WithMaxBody sets the request body cap.
 func WithMaxBody(n int64) Option { return func(c *app.Config) { c.MaxBodyBytes = n } }
 
@@ -60,9 +64,10 @@ func Start(tb testing.TB, engine string, opts ...Option) *Env {
 		tb.Fatalf("load contract: %v", err)
 	}
 	cfg := app.Config{
-		Addr:   "127.0.0.1:0",
-		DSN:    storetest.DSN(tb, engine),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Addr:    "127.0.0.1:0",
+		DSN:     storetest.DSN(tb, engine),
+		BlobURL: "file://" + filepath.ToSlash(tb.TempDir()),
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -276,5 +281,36 @@ func (r *Resp) Want(tb testing.TB, status int) *Resp {
 	if r.Status != status {
 		tb.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
 	}
+	return r
+}
+
+// WaitReport polls a report until it is no longer pending and returns the
+// final response.
+func (e *Env) WaitReport(tb testing.TB, token, id string) *Resp {
+	tb.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		r := e.Do(tb, token, "GET", "/api/v2/reports/"+id, nil)
+		if r.Status != http.StatusAccepted || time.Now().After(deadline) {
+			return r
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+}
+
+// Get fetches an absolute URL without a token (a signed link).
+func (e *Env) Get(tb testing.TB, rawURL string) *Resp {
+	tb.Helper()
+	res, err := e.client.Get(rawURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := &Resp{Status: res.StatusCode, Header: res.Header, Body: b}
+	e.checkContract(tb, res.Request, r)
 	return r
 }
