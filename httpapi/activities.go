@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"time"
 
@@ -35,6 +36,9 @@ func parseEvent(raw json.RawMessage, now time.Time) (opentalent.Event, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		return opentalent.Event{}, errors.New(opentalent.ErrorMessage(decodeError(err)))
+	}
+	if checkText(reflect.ValueOf(in)) != nil {
+		return opentalent.Event{}, errors.New("the event contains a NUL character or invalid UTF-8")
 	}
 	e := opentalent.Event{UserID: in.UserID, SystemID: in.SystemID, TypeAlias: in.TypeAlias}
 	if in.ID != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -14,7 +15,8 @@ import (
 )
 
 // decode reads one JSON object from the request body into v. Unknown fields,
-// trailing data and a body over the size cap are client errors. The content
+// trailing data, NUL characters and a body over the size cap are client
+// errors. The content
 // type is not checked, so that a plain `curl -d` works.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	body := http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
@@ -30,7 +32,7 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return opentalent.Invalid("the request body must hold one JSON object and nothing after it")
 	}
-	return nil
+	return checkText(reflect.ValueOf(v))
 }
 
 func decodeError(err error) error {

@@ -168,6 +168,11 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		rec := &statusRecorder{ResponseWriter: w}
+		if err := checkURL(r.URL); err != nil {
+			s.Error(rec, r, err)
+			s.requests.WithLabelValues("unmatched", http.StatusText(rec.status)).Inc()
+			return
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

@@ -127,12 +127,22 @@ func findUser(ctx context.Context, q queryer, s opentalent.Scope, email string) 
 	return u, nil
 }
 
+// MaxGroupNames caps the group names of one request, and MaxGroupEmails
+// the users of one PUT /users/groups.
+const (
+	MaxGroupNames  = 1000
+	MaxGroupEmails = 10000
+)
+
 // groupSetOf resolves group names (case-insensitive) of one system, failing
 // with a 400 that lists every name that does not exist.
 func groupSetOf(ctx context.Context, q queryer, systemID string, names []string) (groupSet, error) {
 	out := groupSet{}
 	if len(names) == 0 {
 		return out, nil
+	}
+	if len(names) > MaxGroupNames {
+		return nil, opentalent.Invalid(fmt.Sprintf("at most %d groups per request", MaxGroupNames), opentalent.FieldError{Field: "groups", Message: fmt.Sprintf("at most %d items", MaxGroupNames)})
 	}
 	var a args
 	keys := make([]string, 0, len(names))
@@ -517,8 +527,9 @@ func (db *DB) SetUsersGroups(ctx context.Context, s opentalent.Scope, systemID s
 	if mode != opentalent.ModeReplace && mode != opentalent.ModeAdd && mode != opentalent.ModeRemove {
 		return opentalent.Invalid("mode must be replace, add or remove", opentalent.FieldError{Field: "mode", Message: "must be replace, add or remove"})
 	}
-	if len(emails) == 0 {
-		return opentalent.Invalid("emails must list at least one user", opentalent.FieldError{Field: "emails", Message: "at least one email"})
+	if len(emails) == 0 || len(emails) > MaxGroupEmails {
+		msg := fmt.Sprintf("emails must list 1 to %d users", MaxGroupEmails)
+		return opentalent.Invalid(msg, opentalent.FieldError{Field: "emails", Message: msg})
 	}
 	return db.withTx(ctx, func(tx *sql.Tx) error {
 		sys, err := systemInScope(ctx, tx, s, systemID)
