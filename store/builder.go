@@ -238,9 +238,13 @@ func (db *DB) builderSystems(ctx context.Context, q queryer, v opentalent.Viewer
 // builderWhere is the tenant-confined condition on the events row alias e
 // that a viewer and a filter model select, with its arguments.
 type builderWhere struct {
-	cond string
-	args args
-	none bool // the viewer's scope holds no system: nothing matches
+	cond  string
+	args  args
+	start *int64 // the time window's start, kept apart: see sql
+	// byUser is set when cond tests e.user_id or e.type_alias, which only
+	// the wider covering index events_builder holds.
+	byUser bool
+	none   bool // the viewer's scope holds no system: nothing matches
 }
 
 func (db *DB) builderWhere(ctx context.Context, q queryer, v opentalent.Viewer, f opentalent.BuilderFilter) (*builderWhere, error) {
@@ -260,6 +264,7 @@ func (db *DB) builderWhere(ctx context.Context, q queryer, v opentalent.Viewer, 
 	} else {
 		cs = append(cs, "e.system_id IN "+a.in(systems))
 	}
+	w.byUser = (v.RunAs != nil && v.RunAs.Role != opentalent.RoleAdmin) || len(f.TypeAliases) > 0 || len(f.UserEmails) > 0 || len(f.GroupIDs) > 0
 	if v.RunAs != nil {
 		switch v.RunAs.Role {
 		case opentalent.RoleAdmin:
@@ -280,11 +285,9 @@ func (db *DB) builderWhere(ctx context.Context, q queryer, v opentalent.Viewer, 
 		// From the start of the minute N days ago, so that a client paging
 		// through "the last N days" sees the same rows on every page.
 		now := db.nowMillis()
-		cs = append(cs, "e.ts >= "+a.add(now-now%60_000-int64(*f.LastDays)*86_400_000))
+		w.start = new(now - now%60_000 - int64(*f.LastDays)*86_400_000)
 	default:
-		if f.StartTime != nil {
-			cs = append(cs, "e.ts >= "+a.add(*f.StartTime))
-		}
+		w.start = f.StartTime
 		if f.EndTime != nil {
 			cs = append(cs, "e.ts < "+a.add(*f.EndTime))
 		}
@@ -304,11 +307,39 @@ func (db *DB) builderWhere(ctx context.Context, q queryer, v opentalent.Viewer, 
 	return w, nil
 }
 
-// with returns the arguments of w followed by more.
-func (w *builderWhere) with(more ...any) args {
-	a := make(args, len(w.args), len(w.args)+len(more))
+// sql returns the condition on the events row alias e and the arguments
+// of w, bounded by the key from when it is set (op is ">=", ">" or "<=").
+// A lower key bound replaces the start-time bound, which it implies (the
+// key is a matching row's): SQLite ranges an index over one lower bound
+// only, and might pick the start time and scan from there.
+func (w *builderWhere) sql(from *builderKey, op string) (string, args) {
+	a := make(args, len(w.args), len(w.args)+4)
 	copy(a, w.args)
-	return append(a, more...)
+	cond := w.cond
+	if w.start != nil && (from == nil || op == "<=") {
+		cond += " AND e.ts >= " + a.add(*w.start)
+	}
+	if from != nil {
+		cond += fmt.Sprintf(" AND (e.ts, e.seq) %s (%s, %s)", op, a.add(from.ts), a.add(from.seq))
+	}
+	return cond, a
+}
+
+// eventsFrom names the events table for the Report Builder's queries of w.
+// On SQLite it forces an index in (ts, seq) order that holds every column w
+// tests: without statistics the planner may prefer events_system_type_ts
+// for a type filter and sort every matching row for each page. The
+// narrower events_system_ts (its rowid is seq) is read faster when it
+// suffices.
+func (db *DB) eventsFrom(w *builderWhere) string {
+	switch {
+	case db.Engine != SQLite:
+		return "events e"
+	case w.byUser:
+		return "events e INDEXED BY events_builder"
+	default:
+		return "events e INDEXED BY events_system_ts"
+	}
 }
 
 // builderKey is the position of an event in Report Builder order.
@@ -351,7 +382,8 @@ func (db *DB) QueryBuilder(ctx context.Context, v opentalent.Viewer, f opentalen
 	}
 	var total int
 	var maxSeq sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT count(*), max(e.seq) FROM events e WHERE `+w.cond, w.args...).Scan(&total, &maxSeq); err != nil {
+	cond, a := w.sql(nil, "")
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), max(e.seq) FROM `+db.eventsFrom(w)+` WHERE `+cond, a...).Scan(&total, &maxSeq); err != nil {
 		return nil, 0, fmt.Errorf("count builder rows: %w", err)
 	}
 	k := int64(page-1) * int64(pageSize)
@@ -412,17 +444,13 @@ func (db *DB) StreamBuilder(ctx context.Context, v opentalent.Viewer, f opentale
 // builderRows appends to out up to limit rows of w from the key from
 // (inclusive or not; nil for the first row) and returns the last row's key.
 func (db *DB) builderRows(ctx context.Context, q queryer, w *builderWhere, from *builderKey, inclusive bool, limit int, out []opentalent.BuilderRow) ([]opentalent.BuilderRow, builderKey, error) {
-	a := w.with()
-	cond := w.cond
-	if from != nil {
-		op := ">"
-		if inclusive {
-			op = ">="
-		}
-		cond += fmt.Sprintf(" AND (e.ts, e.seq) %s (%s, %s)", op, a.add(from.ts), a.add(from.seq))
+	op := ">"
+	if inclusive {
+		op = ">="
 	}
+	cond, a := w.sql(from, op)
 	text := `SELECT e.id, e.user_id, u.name, u.email, e.system_id, s.name, e.ts, e.type_alias, e.action_data, e.seq
-FROM (SELECT e.seq, e.id, e.user_id, e.system_id, e.ts, e.type_alias, e.action_data FROM events e WHERE ` + cond +
+FROM (SELECT e.seq, e.id, e.user_id, e.system_id, e.ts, e.type_alias, e.action_data FROM ` + db.eventsFrom(w) + ` WHERE ` + cond +
 		` ORDER BY e.ts, e.seq LIMIT ` + a.add(limit) + `) e
 JOIN users u ON u.id = e.user_id JOIN systems s ON s.id = e.system_id
 ORDER BY e.ts, e.seq`
@@ -452,17 +480,13 @@ ORDER BY e.ts, e.seq`
 // from, from itself counting as 0; with from nil, n rows from the first or
 // the last row. It reads the covering index only.
 func (db *DB) nth(ctx context.Context, q queryer, w *builderWhere, from *builderKey, forward bool, n int) (builderKey, error) {
-	a := w.with()
-	cond := w.cond
 	dir, op := "", ">="
 	if !forward {
 		dir, op = " DESC", "<="
 	}
-	if from != nil {
-		cond += fmt.Sprintf(" AND (e.ts, e.seq) %s (%s, %s)", op, a.add(from.ts), a.add(from.seq))
-	}
+	cond, a := w.sql(from, op)
 	var k builderKey
-	err := q.QueryRowContext(ctx, `SELECT e.ts, e.seq FROM events e WHERE `+cond+` ORDER BY e.ts`+dir+`, e.seq`+dir+
+	err := q.QueryRowContext(ctx, `SELECT e.ts, e.seq FROM `+db.eventsFrom(w)+` WHERE `+cond+` ORDER BY e.ts`+dir+`, e.seq`+dir+
 		` LIMIT 1 OFFSET `+a.add(n), a...).Scan(&k.ts, &k.seq)
 	if err != nil {
 		return k, fmt.Errorf("locate builder page: %w", err)
@@ -531,8 +555,9 @@ func (db *DB) builderCache() *builderCache {
 // used filter when the cache is full.
 func (c *builderCache) entry(w *builderWhere) *checkpoints {
 	h := sha256.New()
-	h.Write([]byte(w.cond))
-	for _, v := range w.args {
+	cond, a := w.sql(nil, "")
+	h.Write([]byte(cond))
+	for _, v := range a {
 		fmt.Fprintf(h, "\x00%T:%v", v, v)
 	}
 	var key [32]byte
@@ -559,6 +584,39 @@ func (c *builderCache) entry(w *builderWhere) *checkpoints {
 	return e
 }
 
+// revalidate keeps the checkpoints of e that the filter's new (total,
+// maxSeq) leaves in place and drops the others. When rows were only added
+// (the rows with a seq above the old maxSeq account for the whole growth),
+// a checkpoint keeps its position unless a new row sorts before it; new
+// rows share a timestamp with it only after it, their seq being larger. So
+// appends of current events, the usual ingest, keep every checkpoint.
+// Anything else (a delete) drops them all.
+func (db *DB) revalidate(ctx context.Context, q queryer, w *builderWhere, e *checkpoints, total int, maxSeq int64) error {
+	keep := 0
+	if len(e.pos) > 0 && total > e.count && maxSeq > e.maxSeq {
+		cond, a := w.sql(nil, "")
+		from := "events e"
+		if db.Engine == SQLite {
+			from = "events e NOT INDEXED" // a rowid range over the new rows
+		}
+		var added int
+		var minTS sql.NullInt64
+		err := q.QueryRowContext(ctx, `SELECT count(*), min(e.ts) FROM `+from+` WHERE `+cond+` AND e.seq > `+a.add(e.maxSeq), a...).Scan(&added, &minTS)
+		if err != nil {
+			return fmt.Errorf("revalidate checkpoints: %w", err)
+		}
+		if added == total-e.count {
+			keep = len(e.keys)
+			for keep > 0 && e.keys[keep-1].ts > minTS.Int64 {
+				keep--
+			}
+		}
+	}
+	e.pos, e.keys = e.pos[:keep], e.keys[:keep]
+	e.count, e.maxSeq = total, maxSeq
+	return nil
+}
+
 // locate returns the key of row k (0-based) of w, which has total rows and
 // the largest seq maxSeq.
 func (db *DB) locate(ctx context.Context, q queryer, w *builderWhere, k, total int, maxSeq int64) (builderKey, error) {
@@ -566,7 +624,9 @@ func (db *DB) locate(ctx context.Context, q queryer, w *builderWhere, k, total i
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.count != total || e.maxSeq != maxSeq {
-		e.count, e.maxSeq, e.pos, e.keys = total, maxSeq, nil, nil
+		if err := db.revalidate(ctx, q, w, e, total, maxSeq); err != nil {
+			return builderKey{}, err
+		}
 	}
 	i, found := slices.BinarySearch(e.pos, k)
 	if found {
