@@ -65,7 +65,9 @@ func (m *SMTPMailer) Send(ctx context.Context, to, subject, body string) error {
 		host, _, _ := net.SplitHostPort(m.Addr)
 		auth = smtp.PlainAuth("", m.User.Username(), pass, host)
 	}
-	msg := "From: " + m.From + "\r\nTo: " + to + "\r\nSubject: " + subject +
+	// Header values never carry line breaks (no header injection).
+	oneLine := strings.NewReplacer("\r", " ", "\n", " ")
+	msg := "From: " + m.From + "\r\nTo: " + oneLine.Replace(to) + "\r\nSubject: " + oneLine.Replace(subject) +
 		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(body, "\n", "\r\n")
 	if err := smtp.SendMail(m.Addr, auth, m.From, []string{to}, []byte(msg)); err != nil {
 		return fmt.Errorf("send mail to %s: %w", to, err)

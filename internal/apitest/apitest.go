@@ -59,13 +59,19 @@ var routerOnce = sync.OnceValues(func() (routers.Router, error) {
 // Start runs a server on a new database of engine until the test ends.
 func Start(tb testing.TB, engine string, opts ...Option) *Env {
 	tb.Helper()
+	return StartDSN(tb, engine, storetest.DSN(tb, engine), opts...)
+}
+
+// StartDSN runs a server on an existing database until the test ends.
+func StartDSN(tb testing.TB, engine, dsn string, opts ...Option) *Env {
+	tb.Helper()
 	router, err := routerOnce()
 	if err != nil {
 		tb.Fatalf("load contract: %v", err)
 	}
 	cfg := app.Config{
 		Addr:    "127.0.0.1:0",
-		DSN:     storetest.DSN(tb, engine),
+		DSN:     dsn,
 		BlobURL: "file://" + filepath.ToSlash(tb.TempDir()),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
