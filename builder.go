@@ -17,6 +17,10 @@ const (
 // MaxSavedReportTitle caps a saved report's title, in bytes.
 const MaxSavedReportTitle = 200
 
+// MaxFilterValues caps each list of a report filter or filter model: the
+// lists go to the database as parameters, whose number the engines cap.
+const MaxFilterValues = 1000
+
 // Viewer is who Report Builder rows are read for: a tenant scope and, for
 // user tokens and saved reports, the user whose run-as rule narrows the rows
 // (Admin: the whole system; Coach: the coach and the members of the coach's
@@ -83,6 +87,14 @@ type BuilderService interface {
 // endTime, and startTime is before endTime.
 func (f BuilderFilter) Validate() error {
 	var fields []FieldError
+	for _, l := range []struct {
+		name string
+		n    int
+	}{{"typeAliases", len(f.TypeAliases)}, {"groupIds", len(f.GroupIDs)}, {"userEmails", len(f.UserEmails)}, {"systemIds", len(f.SystemIDs)}, {"columns", len(f.Columns)}} {
+		if l.n > MaxFilterValues {
+			fields = append(fields, FieldError{Field: l.name, Message: fmt.Sprintf("at most %d items", MaxFilterValues)})
+		}
+	}
 	for _, c := range f.Columns {
 		if !slices.Contains(BuilderColumns, c) {
 			fields = append(fields, FieldError{Field: "columns", Message: fmt.Sprintf("unknown column %q; columns are %s", c, strings.Join(BuilderColumns, ", "))})

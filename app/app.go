@@ -43,9 +43,12 @@ type Config struct {
 	// Retention is how long report files are kept (default 7 days).
 	Retention time.Duration
 	// RescueAfter is how long a job may run before it is taken to be lost
-	// with its node (default 2 minutes).
+	// with its node (default 2 minutes). Reports are recovered sooner, by
+	// their lease.
 	RescueAfter time.Duration
-	Logger      *slog.Logger
+	// ReportTimeout is the longest a report may run (default 6 hours).
+	ReportTimeout time.Duration
+	Logger        *slog.Logger
 }
 
 // App is a running server.
@@ -59,10 +62,14 @@ type App struct {
 	// Bucket holds report files.
 	Bucket *blob.Bucket
 
-	listener net.Listener
-	http     *http.Server
-	done     chan error
+	listener   net.Listener
+	stopReaper context.CancelFunc
+	http       *http.Server
+	done       chan error
 }
+
+// reportLease is how long a report stays claimed without a heartbeat.
+const reportLease = 10 * time.Second
 
 // Open opens the database and builds the server without starting it.
 func Open(ctx context.Context, cfg Config) (*App, error) {
@@ -74,6 +81,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 7 * 24 * time.Hour
+	}
+	if cfg.ReportTimeout <= 0 {
+		cfg.ReportTimeout = 6 * time.Hour
 	}
 	db, err := store.Open(ctx, cfg.DSN)
 	if err != nil {
@@ -129,7 +139,7 @@ func (a *App) Start(ctx context.Context) error {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &jobs.InviteWorker{DB: a.DB, Mailer: a.Mailer, PublicURL: a.PublicURL()})
 	river.AddWorker(workers, &jobs.ReportWorker{DB: a.DB, Builder: a.DB, Bucket: a.Bucket, Retention: a.Config.Retention,
-		Owner: store.NewID("node"), Lease: 30 * time.Second, Logger: a.Config.Logger})
+		Owner: store.NewID("node"), Lease: reportLease, MaxDuration: a.Config.ReportTimeout, Logger: a.Config.Logger})
 	river.AddWorker(workers, &jobs.RetentionWorker{DB: a.DB, Bucket: a.Bucket, Logger: a.Config.Logger})
 	a.Jobs, err = jobs.NewClient(a.DB, jobs.Config{
 		Workers: workers, MaxWorkers: a.Config.Workers, Logger: a.Config.Logger, RescueAfter: a.Config.RescueAfter,
@@ -142,6 +152,9 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
+	reapCtx, stopReaper := context.WithCancel(context.Background())
+	a.stopReaper = stopReaper
+	go jobs.ReapLeases(reapCtx, a.DB, reportLease/2, a.Config.Logger)
 	a.http = &http.Server{Handler: a.API.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.done = make(chan error, 1)
 	go func() { a.done <- a.http.Serve(a.listener) }()
@@ -184,6 +197,9 @@ func (a *App) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		errs = append(errs, a.http.Shutdown(ctx))
 		cancel()
+	}
+	if a.stopReaper != nil {
+		a.stopReaper()
 	}
 	if a.Jobs != nil {
 		errs = append(errs, jobs.Stop(a.Jobs, 10*time.Second))

@@ -41,7 +41,8 @@ func checkURL(u *url.URL) error {
 var rawMessageType = reflect.TypeOf([]byte(nil))
 
 // checkText walks a decoded request and refuses NUL characters in its
-// strings and in raw JSON (as the \u0000 escape).
+// strings and in raw JSON (as the \u0000 escape), and invalid UTF-8 in raw
+// JSON, which the decoder keeps as it comes.
 func checkText(v reflect.Value) error {
 	switch v.Kind() {
 	case reflect.String:
@@ -60,7 +61,7 @@ func checkText(v reflect.Value) error {
 		}
 	case reflect.Slice, reflect.Array:
 		if v.Type().ConvertibleTo(rawMessageType) && v.Type().Elem().Kind() == reflect.Uint8 {
-			if bytes.Contains(v.Bytes(), []byte(`\u0000`)) {
+			if bytes.Contains(v.Bytes(), []byte(`\u0000`)) || !utf8.Valid(v.Bytes()) {
 				return errBadText
 			}
 			return nil

@@ -32,14 +32,38 @@ type ReportWorker struct {
 	// Owner names this node in report leases.
 	Owner string
 	// Lease is how long a report stays claimed without a heartbeat; a
-	// report whose worker died is taken over once it lapses.
-	Lease  time.Duration
-	Logger *slog.Logger
+	// report whose worker died is requeued once it lapses (ReapLeases).
+	Lease time.Duration
+	// MaxDuration stops a report that runs longer (River's job timeout).
+	// The lease, not this timer, tells a live worker from a dead one.
+	MaxDuration time.Duration
+	Logger      *slog.Logger
 }
 
-// Timeout lets a report run as long as it takes; the lease, not a timer,
-// tells a live worker from a dead one.
-func (w *ReportWorker) Timeout(*river.Job[opentalent.ReportArgs]) time.Duration { return -1 }
+// Timeout is the longest a report may run.
+func (w *ReportWorker) Timeout(*river.Job[opentalent.ReportArgs]) time.Duration { return w.MaxDuration }
+
+// ReapLeases requeues, every interval until ctx ends, the reports whose
+// worker died (their lease lapsed). It runs on every node: River rescues a
+// job of a dead node only after its timeout, which for reports is long.
+func ReapLeases(ctx context.Context, db *store.DB, interval time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := db.ReapReportLeases(ctx)
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("reap report leases", slog.Any("err", err))
+		}
+		if n > 0 {
+			logger.Info("requeued reports of a lost worker", slog.Int("reports", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
 
 // Work produces the report of one request.
 func (w *ReportWorker) Work(ctx context.Context, job *river.Job[opentalent.ReportArgs]) error {
@@ -48,7 +72,8 @@ func (w *ReportWorker) Work(ctx context.Context, job *river.Job[opentalent.Repor
 	var held *store.LeaseHeldError
 	switch {
 	case errors.As(err, &held):
-		return river.JobSnooze(w.Lease)
+		// Another worker holds the lease: look again when it lapses.
+		return river.JobSnooze(max(time.Until(held.Until), 0) + time.Second)
 	case opentalent.ErrorCode(err) == opentalent.ENOTFOUND:
 		return river.JobCancel(err)
 	case err != nil:

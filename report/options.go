@@ -73,6 +73,11 @@ func ParseOptions(raw []byte, def *Definition) (Filter, error) {
 	if o.StartTime != nil && o.EndTime != nil && *o.EndTime <= *o.StartTime {
 		bad("endTime", "must be after startTime")
 	}
+	for name, l := range map[string][]string{"groupIds": o.GroupIDs, "roles": o.Roles, "userEmails": o.UserEmails, FilterTypeAliases: o.TypeAliases} {
+		if len(l) > opentalent.MaxFilterValues {
+			bad(name, fmt.Sprintf("at most %d items", opentalent.MaxFilterValues))
+		}
+	}
 	for _, r := range o.Roles {
 		if !opentalent.ValidRole(r) {
 			bad("roles", fmt.Sprintf("%q is not one of Teacher, Coach, Admin", r))

@@ -201,10 +201,14 @@ func upsertCatalogue(ctx context.Context, tx *sql.Tx, events []opentalent.Event)
 		return nil
 	}
 	// One statement may not touch the same key twice on PostgreSQL: keep
-	// the last label of each item.
+	// the last label of each item, preferring a real label to the id.
 	last := map[[3]string]int{}
 	for i, it := range items {
-		last[[3]string{it.systemID, it.kind, it.id}] = i
+		k := [3]string{it.systemID, it.kind, it.id}
+		if j, ok := last[k]; ok && it.label == it.id && items[j].label != items[j].id {
+			continue // a real label wins over the id standing in for one
+		}
+		last[k] = i
 	}
 	rows := make([][]any, 0, len(last))
 	for i, it := range items {

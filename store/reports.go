@@ -136,7 +136,11 @@ func (db *DB) ClaimReport(ctx context.Context, id, owner string, lease time.Dura
 		return nil, nil
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, &LeaseHeldError{ID: id}
+		var until sql.NullInt64
+		if err := db.Read.QueryRowContext(ctx, `SELECT lease_until FROM report_requests WHERE id = $1`, id).Scan(&until); err != nil {
+			return nil, fmt.Errorf("claim report: %w", err)
+		}
+		return nil, &LeaseHeldError{ID: id, Until: millisTime(until.Int64)}
 	}
 	u, err := scanUser(db.Read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, r.RunAsUserID))
 	if err != nil {
@@ -145,8 +149,12 @@ func (db *DB) ClaimReport(ctx context.Context, id, owner string, lease time.Dura
 	return &ReportJob{Request: r, RunAs: u}, nil
 }
 
-// LeaseHeldError says another worker is producing the report.
-type LeaseHeldError struct{ ID string }
+// LeaseHeldError says another worker is producing the report; its lease
+// runs until Until (zero when unknown).
+type LeaseHeldError struct {
+	ID    string
+	Until time.Time
+}
 
 func (e *LeaseHeldError) Error() string {
 	return "report " + e.ID + " is being produced by another worker"
@@ -297,4 +305,48 @@ func (db *DB) FindGroupIDs(ctx context.Context, systemID string, ids []string) (
 		out[id] = true
 	}
 	return out, rows.Err()
+}
+
+// ReapReportLeases finds pending reports whose worker stopped renewing its
+// lease (its node died), releases each lease and queues a new job for the
+// report in the same transaction. The lapse is checked again in the update,
+// so when several nodes reap at once each report is requeued once.
+func (db *DB) ReapReportLeases(ctx context.Context) (int, error) {
+	rows, err := db.Read.QueryContext(ctx, `SELECT id FROM report_requests WHERE status = $1 AND lease_owner IS NOT NULL AND lease_until < $2`,
+		opentalent.ReportPending, db.nowMillis())
+	if err != nil {
+		return 0, fmt.Errorf("find lapsed leases: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		err := db.withTx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE report_requests SET lease_owner = NULL, lease_until = NULL
+				WHERE id = $1 AND status = $2 AND lease_owner IS NOT NULL AND lease_until < $3`, id, opentalent.ReportPending, db.nowMillis())
+			if err != nil {
+				return fmt.Errorf("release lease: %w", err)
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				return nil
+			}
+			n++
+			return db.enqueue(ctx, tx, opentalent.ReportArgs{RequestID: id})
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

@@ -43,6 +43,15 @@ func (db *DB) collate() string {
 	return ""
 }
 
+// lower lower-cases a text expression the way Go does, on both engines:
+// SQLite's own lower() knows only ASCII letters.
+func (db *DB) lower(expr string) string {
+	if db.Engine == SQLite {
+		return "unicode_lower(" + expr + ")"
+	}
+	return "lower(" + expr + ")"
+}
+
 // likePattern turns a substring into a LIKE pattern matched with ESCAPE '\'.
 func likePattern(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -214,6 +215,23 @@ func stripComments(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func init() {
+	// unicode_lower is lower() with Go's Unicode case mapping, for SQLite.
+	sqlite.MustRegisterDeterministicScalarFunction("unicode_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		if s, ok := args[0].(string); ok {
+			return strings.ToLower(s), nil
+		}
+		return args[0], nil
+	})
+}
+
+// newSortableID returns an identifier that sorts after every earlier one
+// made by this process (its time comes first), so that rows written in the
+// same millisecond keep their order.
+func newSortableID(prefix string) string {
+	return fmt.Sprintf("%s_%016x%s", prefix, time.Now().UnixNano(), strings.ToLower(rand.Text()[:8]))
 }
 
 // NewID returns a new random identifier with a readable prefix, like usr_3f9k….

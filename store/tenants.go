@@ -69,7 +69,7 @@ func (db *DB) FindSystems(ctx context.Context, s opentalent.Scope, name string, 
 	var a args
 	cond := a.scopeCond("id", s)
 	if name != "" {
-		cond += ` AND lower(name) LIKE ` + a.add(likePattern(name)) + ` ESCAPE '\'`
+		cond += ` AND ` + db.lower("name") + ` LIKE ` + a.add(likePattern(name)) + ` ESCAPE '\'`
 	}
 	var total int
 	if err := db.Read.QueryRowContext(ctx, `SELECT count(*) FROM systems WHERE `+cond, a...).Scan(&total); err != nil {
@@ -107,7 +107,7 @@ func (db *DB) FindRoles(ctx context.Context, s opentalent.Scope, systemID, name 
 	var a args
 	cond := `r.system_id = ` + a.add(systemID)
 	if name != "" {
-		cond += ` AND lower(r.name) LIKE ` + a.add(likePattern(name)) + ` ESCAPE '\'`
+		cond += ` AND ` + db.lower("r.name") + ` LIKE ` + a.add(likePattern(name)) + ` ESCAPE '\'`
 	}
 	var total int
 	if err := db.Read.QueryRowContext(ctx, `SELECT count(*) FROM roles r WHERE `+cond, a...).Scan(&total); err != nil {

@@ -60,11 +60,11 @@ func (db *DB) FindUsers(ctx context.Context, f opentalent.UserFilter) ([]opental
 		where = append(where, "u.status = "+a.add(f.Status))
 	}
 	if f.Group != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM user_groups ug JOIN groups g ON g.id = ug.group_id WHERE ug.user_id = u.id AND g.name_key = `+a.add(strings.ToLower(f.Group))+`)`)
+		where = append(where, `EXISTS (SELECT 1 FROM user_groups ug JOIN groups g ON g.id = ug.group_id WHERE ug.user_id = u.id AND g.name_key = `+a.add(strings.ToLower(strings.TrimSpace(f.Group)))+`)`)
 	}
 	if f.Query != "" {
 		p := a.add(likePattern(f.Query))
-		where = append(where, fmt.Sprintf(`(u.email LIKE %s ESCAPE '\' OR lower(u.name) LIKE %s ESCAPE '\')`, p, p))
+		where = append(where, fmt.Sprintf(`(u.email LIKE %s ESCAPE '\' OR %s LIKE %s ESCAPE '\')`, p, db.lower("u.name"), p))
 	}
 	cond := strings.Join(where, " AND ")
 	var total int
@@ -180,7 +180,7 @@ func groupSetOf(ctx context.Context, q queryer, systemID string, names []string)
 
 func (db *DB) notify(ctx context.Context, q queryer, userID, message string) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO notifications (id, user_id, message, created_at) VALUES ($1, $2, $3, $4)`,
-		NewID("ntf"), userID, message, db.nowMillis())
+		newSortableID("ntf"), userID, message, db.nowMillis())
 	if err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
@@ -390,7 +390,7 @@ func (b *bulkInsert) insert(ctx context.Context, in opentalent.NewUser) (*openta
 		return nil, fmt.Errorf("insert user: %w", err)
 	}
 	if !b.suppressInvite {
-		if _, err := b.note.ExecContext(ctx, NewID("ntf"), id, fmt.Sprintf("You have been invited to %s.", b.sys.Name), now); err != nil {
+		if _, err := b.note.ExecContext(ctx, newSortableID("ntf"), id, fmt.Sprintf("You have been invited to %s.", b.sys.Name), now); err != nil {
 			return nil, fmt.Errorf("notify: %w", err)
 		}
 		b.jobs = append(b.jobs, river.InsertManyParams{Args: opentalent.InviteEmailArgs{UserID: id}})
