@@ -17,6 +17,9 @@ const (
 // MaxSavedReportTitle caps a saved report's title, in bytes.
 const MaxSavedReportTitle = 200
 
+// MaxLastDays caps a filter model's lastDays (a century).
+const MaxLastDays = 36500
+
 // MaxFilterValues caps each list of a report filter or filter model: the
 // lists go to the database as parameters, whose number the engines cap.
 const MaxFilterValues = 1000
@@ -101,8 +104,8 @@ func (f BuilderFilter) Validate() error {
 		}
 	}
 	if f.LastDays != nil {
-		if *f.LastDays < 1 {
-			fields = append(fields, FieldError{Field: "lastDays", Message: "must be at least 1"})
+		if *f.LastDays < 1 || *f.LastDays > MaxLastDays {
+			fields = append(fields, FieldError{Field: "lastDays", Message: fmt.Sprintf("must be 1 to %d", MaxLastDays)})
 		}
 		if f.StartTime != nil || f.EndTime != nil {
 			fields = append(fields, FieldError{Field: "lastDays", Message: "cannot be combined with startTime or endTime"})

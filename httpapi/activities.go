@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/opentalent/opentalent"
@@ -58,20 +59,69 @@ func parseEvent(raw json.RawMessage, now time.Time) (opentalent.Event, error) {
 		return e, errors.New("typeAlias must be 1 to 100 characters")
 	}
 	e.Timestamp = *in.Timestamp
-	data := bytes.TrimSpace(in.ActionData)
-	switch {
-	case len(data) == 0 || bytes.Equal(data, []byte("null")):
-		e.ActionData = json.RawMessage("{}")
-	case data[0] != '{':
-		return e, errors.New("actionData must be a JSON object")
-	default:
-		var b bytes.Buffer
-		if err := json.Compact(&b, data); err != nil {
-			return e, errors.New("actionData is not valid JSON")
-		}
-		e.ActionData = b.Bytes()
+	data, err := normalizeActionData(in.ActionData)
+	if err != nil {
+		return e, err
 	}
+	e.ActionData = data
 	return e, nil
+}
+
+// normalizeActionData parses actionData and writes it again as compact
+// JSON, so that what is stored is valid on both engines: a JSON object,
+// numbers within float64 range (kept as written), no NUL characters, and
+// lone UTF-16 surrogates replaced by U+FFFD.
+func normalizeActionData(raw json.RawMessage) (json.RawMessage, error) {
+	data := bytes.TrimSpace(raw)
+	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
+		return json.RawMessage("{}"), nil
+	}
+	if data[0] != '{' {
+		return nil, errors.New("actionData must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
+		return nil, errors.New("actionData is not valid JSON")
+	}
+	if err := checkJSONValue(v); err != nil {
+		return nil, err
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, errors.New("actionData cannot be stored")
+	}
+	return out, nil
+}
+
+func checkJSONValue(v any) error {
+	switch x := v.(type) {
+	case string:
+		if badText(x) {
+			return errors.New("actionData contains a NUL character")
+		}
+	case json.Number:
+		if _, err := strconv.ParseFloat(string(x), 64); err != nil {
+			return fmt.Errorf("actionData number %.40s is out of range", x)
+		}
+	case map[string]any:
+		for k, e := range x {
+			if badText(k) {
+				return errors.New("actionData contains a NUL character")
+			}
+			if err := checkJSONValue(e); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if err := checkJSONValue(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Server) ingestActivities(w http.ResponseWriter, r *http.Request, p *opentalent.Principal) error {

@@ -61,6 +61,9 @@ type authzCall struct {
 	// after, when set, checks the state after the request: changed says
 	// whether the write was expected to take effect.
 	after func(t *testing.T, changed bool)
+	// check, when set, checks the 2xx answer of a cell that got the
+	// expected status: what a list or a page holds for that token kind.
+	check func(t *testing.T, kind string, r *apitest.Resp)
 }
 
 // authzRow is one route pointed at one target, with the status every token
@@ -84,6 +87,8 @@ type authzFixture struct {
 	db        *store.DB
 	tn, other *apitest.Tenant
 	tokens    map[string]string
+	// ins holds the Insights and Report Builder objects the matrix targets.
+	ins *insightsFixture
 }
 
 func newAuthzFixture(t *testing.T, env *apitest.Env) *authzFixture {
@@ -93,6 +98,7 @@ func newAuthzFixture(t *testing.T, env *apitest.Env) *authzFixture {
 		kTeacher: f.tn.Teacher.Token, kCoach: f.tn.Coach.Token, kAdmin: f.tn.Admin.Token,
 		kSystem: f.tn.SystemToken, kSystemB: f.tn.SystemTokenB, kNetwork: f.tn.NetworkToken, kForeignNet: f.other.NetworkToken,
 	}
+	f.ins = f.newInsightsFixture(t)
 	return f
 }
 
@@ -222,7 +228,7 @@ func (f *authzFixture) rows() []authzRow {
 	createUser := func(system string) func(*testing.T) authzCall {
 		return func(t *testing.T) authzCall {
 			email := freshEmail("new")
-			return authzCall{"POST", "/api/v2/users", withSystem(map[string]any{"email": email, "role": "Teacher", "suppress_invite": true}, system), userCreated(email)}
+			return authzCall{method: "POST", path: "/api/v2/users", body: withSystem(map[string]any{"email": email, "role": "Teacher", "suppress_invite": true}, system), after: userCreated(email)}
 		}
 	}
 	add(
@@ -234,7 +240,7 @@ func (f *authzFixture) rows() []authzRow {
 	bulk := func(system string) func(*testing.T) authzCall {
 		return func(t *testing.T) authzCall {
 			email := freshEmail("bulk")
-			return authzCall{"POST", "/api/v2/users/bulk", withSystem(map[string]any{"invites": []map[string]string{{"email": email}}, "role": "Teacher", "suppress_invite": true}, system), userCreated(email)}
+			return authzCall{method: "POST", path: "/api/v2/users/bulk", body: withSystem(map[string]any{"invites": []map[string]string{{"email": email}}, "role": "Teacher", "suppress_invite": true}, system), after: userCreated(email)}
 		}
 	}
 	add(
@@ -246,8 +252,8 @@ func (f *authzFixture) rows() []authzRow {
 	usersGroups := func(system string) func(*testing.T) authzCall {
 		return func(t *testing.T) authzCall {
 			u := f.newUser(t, sa)
-			return authzCall{"PUT", "/api/v2/users/groups", withSystem(map[string]any{"emails": []string{u.Email}, "groups": []string{"G2"}, "mode": "add"}, system),
-				func(t *testing.T, changed bool) {
+			return authzCall{method: "PUT", path: "/api/v2/users/groups", body: withSystem(map[string]any{"emails": []string{u.Email}, "groups": []string{"G2"}, "mode": "add"}, system),
+				after: func(t *testing.T, changed bool) {
 					got := f.lookupUser(t, u.Email)
 					wantEq(t, "groups of "+u.Email, fmt.Sprint(got.Groups), map[bool]string{true: "[G2]", false: "[]"}[changed])
 				}}
@@ -288,8 +294,8 @@ func (f *authzFixture) rows() []authzRow {
 	updateUser := func(s opentalent.Scope) func(*testing.T) authzCall {
 		return func(t *testing.T) authzCall {
 			u := f.newUser(t, s)
-			return authzCall{"PUT", "/api/v2/users/" + esc(u.Email), map[string]any{"name": "Renamed", "role": "Admin"},
-				func(t *testing.T, changed bool) {
+			return authzCall{method: "PUT", path: "/api/v2/users/" + esc(u.Email), body: map[string]any{"name": "Renamed", "role": "Admin"},
+				after: func(t *testing.T, changed bool) {
 					got := f.lookupUser(t, u.Email)
 					wantEq(t, "name", got.Name == "Renamed", changed)
 					wantEq(t, "role is Admin", got.Role == "Admin", changed)
@@ -311,7 +317,7 @@ func (f *authzFixture) rows() []authzRow {
 	createGroup := func(system string) func(*testing.T) authzCall {
 		return func(t *testing.T) authzCall {
 			name := storetest.Name("newgrp")
-			return authzCall{"POST", "/api/v2/groups", withSystem(map[string]any{"name": name}, system), func(t *testing.T, changed bool) {
+			return authzCall{method: "POST", path: "/api/v2/groups", body: withSystem(map[string]any{"name": name}, system), after: func(t *testing.T, changed bool) {
 				exists := f.groupExists(t, netScope, name) || f.groupExists(t, scopeOf(other, ""), name)
 				wantEq(t, "group "+name+" exists", exists, changed)
 			}}
@@ -326,7 +332,7 @@ func (f *authzFixture) rows() []authzRow {
 	renameGroup := func(s opentalent.Scope, system string) func(*testing.T) authzCall {
 		return func(t *testing.T) authzCall {
 			old, renamed := f.newGroup(t, s), storetest.Name("renamed")
-			return authzCall{"PUT", "/api/v2/groups/" + esc(old), withSystem(map[string]any{"name": renamed}, system), func(t *testing.T, changed bool) {
+			return authzCall{method: "PUT", path: "/api/v2/groups/" + esc(old), body: withSystem(map[string]any{"name": renamed}, system), after: func(t *testing.T, changed bool) {
 				wantEq(t, "old name "+old+" exists", f.groupExists(t, s, old), !changed)
 				wantEq(t, "new name "+renamed+" exists", f.groupExists(t, s, renamed), changed)
 			}}
@@ -349,7 +355,7 @@ func (f *authzFixture) rows() []authzRow {
 			if system != "" {
 				path += "?systemId=" + system
 			}
-			return authzCall{"DELETE", path, nil, func(t *testing.T, changed bool) {
+			return authzCall{method: "DELETE", path: path, after: func(t *testing.T, changed bool) {
 				wantEq(t, "group "+name+" exists", f.groupExists(t, s, name), !changed)
 				wantEq(t, "member keeps the group", fmt.Sprint(f.lookupUser(t, u.Email).Groups) == "["+name+"]", !changed)
 			}}
@@ -386,7 +392,7 @@ func (f *authzFixture) rows() []authzRow {
 	revoke := func(s opentalent.Scope, nt func(*testing.T) opentalent.NewToken) func(*testing.T) authzCall {
 		return func(t *testing.T) authzCall {
 			id, secret := f.newToken(t, s, nt(t))
-			return authzCall{"DELETE", "/api/v2/tokens/" + id, nil, func(t *testing.T, changed bool) {
+			return authzCall{method: "DELETE", path: "/api/v2/tokens/" + id, after: func(t *testing.T, changed bool) {
 				wantEq(t, "token "+id+" still works", f.tokenWorks(secret), !changed)
 			}}
 		}
@@ -413,22 +419,25 @@ func (f *authzFixture) rows() []authzRow {
 	)
 	// POST /activities: a Login of a fresh Invited user makes them Active.
 	// Events of users outside the token's scope are per-event failures in a
-	// 200, so the effect is what the matrix checks.
-	ingest := func(s opentalent.Scope) func(*testing.T) authzCall {
-		return func(t *testing.T) authzCall {
+	// 200, so the effect is what the matrix checks: the event is stored and
+	// the user touched only by the columns in effect.
+	ingest := func(s opentalent.Scope, effect ...string) authzRow {
+		target := map[string]string{tn.SystemA: "user of A", tn.SystemB: "user of B", other.SystemA: "user of foreign network"}[s.SystemID]
+		return authzRow{"POST /api/v2/activities", target, expect(403, 403, 200, 200, 200, 200, 200), effect, func(t *testing.T) authzCall {
 			u := f.newUser(t, s)
 			ev := map[string]any{"userId": u.ID, "timestamp": time.Now().Add(-time.Minute).UnixMilli(), "typeAlias": "Login"}
-			return authzCall{"POST", "/api/v2/activities", map[string]any{"events": []any{ev}}, func(t *testing.T, changed bool) {
+			return authzCall{method: "POST", path: "/api/v2/activities", body: map[string]any{"events": []any{ev}}, after: func(t *testing.T, changed bool) {
 				got := f.lookupUser(t, u.Email)
 				wantEq(t, "user became Active", got.Status == opentalent.StatusActive, changed)
 				wantEq(t, "lastSeen set", got.LastSeen != nil, changed)
+				wantEq(t, "events stored for "+u.Email, f.count(t, `SELECT count(*) FROM events WHERE user_id = $1`, u.ID), map[bool]int{true: 1, false: 0}[changed])
+			}, check: func(t *testing.T, kind string, r *apitest.Resp) {
+				checkIngestAnswer(t, r, []bool{slices.Contains(effect, kind)})
 			}}
-		}
+		}}
 	}
-	add(
-		authzRow{"POST /api/v2/activities", "user of A", expect(403, 403, 200, 200, 200, 200, 200), []string{kAdmin, kSystem, kNetwork}, ingest(sa)},
-		authzRow{"POST /api/v2/activities", "user of foreign network", expect(403, 403, 200, 200, 200, 200, 200), []string{kForeignNet}, ingest(oa)},
-	)
+	add(ingest(sa, kAdmin, kSystem, kNetwork), ingest(sb, kSystemB, kNetwork), ingest(oa, kForeignNet))
+	add(f.insightsRows()...)
 	return rows
 }
 
@@ -441,16 +450,15 @@ var authzRoutes = []string{
 	"PUT /api/v2/groups/{name}", "DELETE /api/v2/groups/{name}", "GET /api/v2/systems", "GET /api/v2/roles",
 	"GET /api/v2/systems/{system}/profileAttributes", "POST /api/v2/tokens", "DELETE /api/v2/tokens/{id}",
 	"POST /api/v2/activities",
-}
-
-// authzPending lists the Insights routes (httpapi/reports.go, builder.go)
-// that the matrix does not cover yet: the coverage check only asserts that
-// they demand a token. Move a route from here to rows() when it gets rows.
-var authzPending = []string{
 	"GET /api/v2/reports/filterOptions", "POST /api/v2/reports", "GET /api/v2/reports", "GET /api/v2/reports/{reportId}",
 	"POST /api/v2/reports/reportBuilder/data", "GET /api/v2/reports/saved", "POST /api/v2/reports/saved",
 	"GET /api/v2/reports/saved/{id}", "DELETE /api/v2/reports/saved/{id}",
 }
+
+// publicRoutes lists the /api/v2 routes that need no bearer token and are
+// in the matrix all the same: their rows expect the same status whatever
+// token (or none) comes with the request.
+var publicRoutes = []string{"GET /api/v2/reports/{reportId}/csv"}
 
 // TestAuthz runs the authorization matrix and the no-hint checks on one
 // server per engine.
@@ -497,6 +505,14 @@ func (f *authzFixture) runCell(t *testing.T, row authzRow, kind string) {
 	if want == http.StatusUnauthorized && !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
 		t.Errorf("%s: 401 without a WWW-Authenticate: Bearer header (got %q)", where, r.Header.Get("WWW-Authenticate"))
 	}
+	if c.check != nil && r.Status == want && want/100 == 2 {
+		t.Run("answer", func(t *testing.T) {
+			c.check(t, kind, r)
+			if t.Failed() {
+				t.Errorf("%s: the answer is wrong for this token kind", where)
+			}
+		})
+	}
 	if c.after != nil {
 		changed := want/100 == 2
 		if row.effect != nil {
@@ -516,12 +532,12 @@ func (f *authzFixture) runCell(t *testing.T, row authzRow, kind string) {
 func testAuthzCoverage(t *testing.T, env *apitest.Env, rows []authzRow) {
 	covered := map[string]bool{}
 	for _, r := range rows {
-		if !slices.Contains(authzRoutes, r.route) {
-			t.Errorf("matrix row for %s, which is not in authzRoutes", r.route)
+		if !slices.Contains(authzRoutes, r.route) && !slices.Contains(publicRoutes, r.route) {
+			t.Errorf("matrix row for %s, which is not in authzRoutes or publicRoutes", r.route)
 		}
 		covered[r.route] = true
 	}
-	for _, r := range authzRoutes {
+	for _, r := range slices.Concat(authzRoutes, publicRoutes) {
 		if !covered[r] {
 			t.Errorf("route %s has no row in the authorization matrix", r)
 		}
@@ -532,7 +548,7 @@ func testAuthzCoverage(t *testing.T, env *apitest.Env, rows []authzRow) {
 	}
 	param := regexp.MustCompile(`\{[^}]+\}`)
 	for path, item := range doc.Paths.Map() {
-		if !strings.HasPrefix(path, "/api/v2/") || path == "/api/v2/openapi.json" || path == "/api/v2/reports/{reportId}/csv" {
+		if !strings.HasPrefix(path, "/api/v2/") || path == "/api/v2/openapi.json" {
 			continue
 		}
 		for method := range item.Operations() {
@@ -552,12 +568,6 @@ func testAuthzCoverage(t *testing.T, env *apitest.Env, rows []authzRow) {
 			}
 			res.Body.Close()
 			switch {
-			case slices.Contains(authzPending, route):
-				// Not in the matrix yet; at least it must demand a token.
-				if res.StatusCode != http.StatusUnauthorized {
-					t.Errorf("%s without a token: got %d, want 401", route, res.StatusCode)
-				}
-				t.Logf("%s is not in the authorization matrix yet (authzPending)", route)
 			case res.StatusCode == http.StatusUnauthorized:
 				t.Errorf("%s is served but missing from the authorization matrix", route)
 			default:
@@ -619,11 +629,13 @@ func (f *authzFixture) testNoForeignHint(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokID, _ := f.newToken(t, sa, opentalent.NewToken{Kind: opentalent.TokenSystem, SystemID: tn.SystemA})
+	insBefore := f.ins.state(t, f)
 
 	// What system A holds, which neither system B nor another network may learn.
 	secretsOfA := []string{tn.SystemA, "System A " + tag, tn.Teacher.Email, tn.Teacher.ID, tn.Teacher2.Email, tn.Teacher2.ID,
 		tn.Coach.Email, tn.Coach.ID, tn.Admin.Email, tn.Admin.ID, "Teacher " + tag, "Coach " + tag, "Admin " + tag,
 		secretGroup, secretGroupOf[0].ID, tokID}
+	secretsOfA = append(secretsOfA, f.ins.secretsOfA()...)
 	viewers := []struct {
 		name, token string
 		secrets     []string // must appear in no answer
@@ -632,12 +644,7 @@ func (f *authzFixture) testNoForeignHint(t *testing.T) {
 		{kSystemB, tn.SystemTokenB, secretsOfA, tn.SystemB},
 		{kForeignNet, other.NetworkToken, append(slices.Clone(secretsOfA), tag, tn.SystemB, tn.TeacherB.ID, tn.NetworkID), other.SystemA},
 	}
-	type probe struct {
-		route  string
-		target string // the identifier of tn's object the request names
-		ghost  string // an identifier of the same kind that names nothing
-		req    func(id, sys string) (method, path string, body any)
-	}
+	type probe = hintProbe
 	nobodyEmail := freshEmail("ghost")
 	probes := []probe{
 		{"GET /api/v2/users/{email}", tn.Teacher.Email, nobodyEmail, func(id, _ string) (string, string, any) {
@@ -704,8 +711,10 @@ func (f *authzFixture) testNoForeignHint(t *testing.T) {
 			return "POST", "/api/v2/activities", map[string]any{"events": []any{map[string]any{"userId": id, "timestamp": time.Now().UnixMilli(), "typeAlias": "Login"}}}
 		}},
 	}
+	probes = append(probes, f.insightsProbes(nobodyEmail)...)
 	lists := []string{"/api/v2/users?pageNumber=1&limit=1000", "/api/v2/groups?pageNumber=1&limit=1000", "/api/v2/systems?pageNumber=1&limit=1000",
-		"/api/v2/roles?pageNumber=1&limit=1000&systemId="}
+		"/api/v2/roles?pageNumber=1&limit=1000&systemId=", "/api/v2/reports?pageNumber=1&limit=1000", "/api/v2/reports/saved?pageNumber=1&limit=1000",
+		"/api/v2/reports/filterOptions?systemId="}
 	for _, v := range viewers {
 		leaks := func(t *testing.T, where string, body []byte, except string) {
 			t.Helper()
@@ -751,6 +760,16 @@ func (f *authzFixture) testNoForeignHint(t *testing.T) {
 					leaks(t, "GET "+l, r.Body, "")
 				})
 			}
+			// Every Report Builder row the viewer may read.
+			t.Run("POST /api/v2/reports/reportBuilder/data", func(t *testing.T) {
+				for page := 1; ; page++ {
+					r := f.env.Do(t, v.token, "POST", "/api/v2/reports/reportBuilder/data", map[string]any{"filterOptions": map[string]any{}, "pageSize": 100, "pageNumber": page}).Want(t, 200)
+					leaks(t, "POST /api/v2/reports/reportBuilder/data", r.Body, "")
+					if !strings.Contains(string(r.Body), `"_id"`) || page == 50 {
+						break
+					}
+				}
+			})
 		})
 	}
 	// The secret group was not renamed or deleted by any probe.
@@ -760,4 +779,6 @@ func (f *authzFixture) testNoForeignHint(t *testing.T) {
 	if u := f.lookupUser(t, tn.Teacher.Email); u.Name == "Hijacked" {
 		t.Errorf("user %s was renamed by another tenant", tn.Teacher.Email)
 	}
+	// No probe deleted a saved report or queued a report of tn.
+	f.ins.checkUntouched(t, f, insBefore)
 }

@@ -25,6 +25,14 @@ var catalogueFields = []struct{ kind, idField, labelField string }{
 	{"observationType", "observationType", "observationType"},
 }
 
+// Catalogue ids longer than maxCatalogueID are left out of the catalogue
+// (they cannot be indexed on PostgreSQL past ~2.7 kB, and no real id is so
+// long); labels are cut at maxCatalogueLabel bytes.
+const (
+	maxCatalogueID    = 200
+	maxCatalogueLabel = 500
+)
+
 type catalogueItem struct{ systemID, kind, id, label string }
 
 type eventUser struct{ systemID, status string }
@@ -168,12 +176,15 @@ func catalogueItems(events []opentalent.Event) []catalogueItem {
 		}
 		for _, f := range catalogueFields {
 			id := scalarString(data[f.idField])
-			if id == "" {
-				continue
+			if id == "" || len(id) > maxCatalogueID {
+				continue // the event keeps it; the catalogue lists usable ids only
 			}
 			label := scalarString(data[f.labelField])
 			if label == "" {
 				label = id
+			}
+			if len(label) > maxCatalogueLabel {
+				label = strings.ToValidUTF8(label[:maxCatalogueLabel], "")
 			}
 			it := catalogueItem{e.SystemID, f.kind, id, label}
 			if !seen[it] {
