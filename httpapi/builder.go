@@ -57,7 +57,7 @@ func (s *Server) listSavedReports(w http.ResponseWriter, r *http.Request, p *ope
 	for i := range reports {
 		out[i] = savedReportOf(&reports[i])
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"savedReports": out, "pageNumber": pg.Number, "pageCount": pg.PageCount(total), "totalCount": total})
+	writePage(w, pg, total, "savedReports", out, nil)
 	return nil
 }
 

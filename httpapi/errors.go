@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"net/http"
 
 	"github.com/opentalent/opentalent"
@@ -60,4 +61,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// writePage writes one page of a list: the items under key, the seed's
+// counters, and any extra fields.
+func writePage(w http.ResponseWriter, pg opentalent.Page, total int, key string, items any, extra map[string]any) {
+	body := map[string]any{key: items, "pageNumber": pg.Number, "pageCount": pg.PageCount(total), "totalCount": total}
+	maps.Copy(body, extra)
+	writeJSON(w, http.StatusOK, body)
 }

@@ -28,7 +28,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, p *opentalen
 	for i, g := range groups {
 		names[i] = g.Name
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"groups": names, "pageNumber": pg.Number, "pageCount": pg.PageCount(total), "totalCount": total})
+	writePage(w, pg, total, "groups", names, nil)
 	return nil
 }
 
@@ -129,7 +129,7 @@ func (s *Server) listSystems(w http.ResponseWriter, r *http.Request, p *opentale
 	for i, sys := range systems {
 		out[i] = groupResponse{sys.ID, sys.Name}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"systems": out, "pageNumber": pg.Number, "totalCount": total, "pageCount": pg.PageCount(total)})
+	writePage(w, pg, total, "systems", out, nil)
 	return nil
 }
 
@@ -160,7 +160,7 @@ func (s *Server) listRoles(w http.ResponseWriter, r *http.Request, p *opentalent
 	for i, x := range roles {
 		out[i] = role{x.ID, x.Name, x.Type, x.UsersCount}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"roles": out, "pageNumber": pg.Number, "totalCount": total, "pageCount": pg.PageCount(total)})
+	writePage(w, pg, total, "roles", out, nil)
 	return nil
 }
 

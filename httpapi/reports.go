@@ -252,7 +252,7 @@ func (s *Server) listReports(w http.ResponseWriter, r *http.Request, p *opentale
 	for i, rr := range reqs {
 		out[i] = reportSummary{rr.ID, rr.Report, rr.Status, rr.CreatedAt, rr.CompletedAt}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"reports": out, "pageNumber": pg.Number, "pageCount": pg.PageCount(total), "totalCount": total})
+	writePage(w, pg, total, "reports", out, nil)
 	return nil
 }
 

@@ -78,9 +78,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *opentalent
 	for i := range users {
 		out[i] = summary(&users[i])
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"users": out, "pageNumber": pg.Number, "usersListedCount": len(out), "pageCount": pg.PageCount(total), "totalCount": total,
-	})
+	writePage(w, pg, total, "users", out, map[string]any{"usersListedCount": len(out)})
 	return nil
 }
 
@@ -262,7 +260,7 @@ func (s *Server) listUserGroups(w http.ResponseWriter, r *http.Request, p *opent
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"groups": groups, "pageNumber": pg.Number, "pageCount": pg.PageCount(total), "totalCount": total})
+	writePage(w, pg, total, "groups", groups, nil)
 	return nil
 }
 
@@ -291,6 +289,6 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p *op
 	for i, n := range notes {
 		out[i] = note{n.ID, n.Message, n.CreatedAt}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"notifications": out, "pageNumber": pg.Number, "pageCount": pg.PageCount(total), "totalCount": total})
+	writePage(w, pg, total, "notifications", out, nil)
 	return nil
 }
