@@ -39,7 +39,16 @@ type eventUser struct{ systemID, status string }
 
 // IngestEvents stores events of users inside s in one transaction. Each
 // event is checked on its own; one that names an unknown user, or a system
-// other than its user's, is a failure and the rest are stored.
+// other than its user's, is a failure and the rest are stored. An event
+// whose (system, _id) is already stored, or repeated in the batch, counts as
+// a success and changes nothing: only newly stored events move lastSeen,
+// the catalogue and Invited users' status.
+//
+// It is the one ingestion path of the API and the generator, built for
+// volume: multi-row statements prepared once per call, positional
+// placeholders on SQLite (which resolves $N names through a linear list,
+// quadratic for a statement of thousands of arguments), and lastSeen moved
+// by one statement per 500 users.
 func (db *DB) IngestEvents(ctx context.Context, s opentalent.Scope, events []opentalent.Event) (*opentalent.IngestResult, error) {
 	res := &opentalent.IngestResult{Successes: []string{}, Failures: []opentalent.IngestFailure{}}
 	users, err := db.eventUsers(ctx, s, events)
@@ -47,6 +56,7 @@ func (db *DB) IngestEvents(ctx context.Context, s opentalent.Scope, events []ope
 		return nil, err
 	}
 	good := make([]opentalent.Event, 0, len(events))
+	seen := make(map[[2]string]bool, len(events))
 	for i, e := range events {
 		u, ok := users[e.UserID]
 		switch {
@@ -61,20 +71,24 @@ func (db *DB) IngestEvents(ctx context.Context, s opentalent.Scope, events []ope
 		if e.ID == "" {
 			e.ID = NewID("evt")
 		}
-		good = append(good, e)
 		res.Successes = append(res.Successes, e.ID)
+		if key := [2]string{e.SystemID, e.ID}; !seen[key] {
+			seen[key] = true
+			good = append(good, e)
+		}
 	}
 	if len(good) == 0 {
 		return res, nil
 	}
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
-		if err := insertEvents(ctx, tx, good); err != nil {
+		stored, err := db.insertEvents(ctx, tx, good)
+		if err != nil {
 			return err
 		}
-		if err := upsertCatalogue(ctx, tx, good); err != nil {
+		if err := db.upsertCatalogue(ctx, tx, stored); err != nil {
 			return err
 		}
-		return touchUsers(ctx, tx, good, users)
+		return db.touchUsers(ctx, tx, stored, users)
 	})
 	if err != nil {
 		return nil, err
@@ -119,47 +133,36 @@ func (db *DB) eventUsers(ctx context.Context, s opentalent.Scope, events []opent
 	return out, nil
 }
 
-// insertRows inserts rows of n columns with multi-row INSERT statements of
-// up to batch rows; suffix ends each statement (e.g. ON CONFLICT ...).
-func insertRows(ctx context.Context, tx *sql.Tx, head string, n, batch int, rows [][]any, suffix string) error {
-	for i := 0; i < len(rows); i += batch {
-		part := rows[i:min(i+batch, len(rows))]
-		var b strings.Builder
-		b.WriteString(head)
-		b.WriteString(" VALUES ")
-		a := make(args, 0, len(part)*n)
-		for j, r := range part {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('(')
-			for k, v := range r {
-				if k > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(a.add(v))
-			}
-			b.WriteByte(')')
-		}
-		b.WriteString(" ")
-		b.WriteString(suffix)
-		if _, err := tx.ExecContext(ctx, b.String(), a...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func insertEvents(ctx context.Context, tx *sql.Tx, events []opentalent.Event) error {
+// insertEvents inserts events that are not stored yet and returns those
+// it stored.
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []opentalent.Event) ([]opentalent.Event, error) {
 	rows := make([][]any, len(events))
 	for i, e := range events {
 		rows[i] = []any{e.SystemID, e.ID, e.UserID, e.Timestamp, e.TypeAlias, string(e.ActionData)}
 	}
-	err := insertRows(ctx, tx, `INSERT INTO events (system_id, id, user_id, ts, type_alias, action_data)`, 6, 500, rows, `ON CONFLICT (system_id, id) DO NOTHING`)
+	inserted := make(map[string]bool, len(events))
+	err := db.bulkInsert(ctx, tx, `INSERT INTO events (system_id, id, user_id, ts, type_alias, action_data)`, 6, rows,
+		`ON CONFLICT (system_id, id) DO NOTHING RETURNING system_id, id`, func(r *sql.Rows) error {
+			var sys, id string
+			if err := r.Scan(&sys, &id); err != nil {
+				return err
+			}
+			inserted[sys+"\x00"+id] = true
+			return nil
+		})
 	if err != nil {
-		return fmt.Errorf("insert events: %w", err)
+		return nil, fmt.Errorf("insert events: %w", err)
 	}
-	return nil
+	if len(inserted) == len(events) {
+		return events, nil
+	}
+	stored := make([]opentalent.Event, 0, len(inserted))
+	for _, e := range events {
+		if inserted[e.SystemID+"\x00"+e.ID] {
+			stored = append(stored, e)
+		}
+	}
+	return stored, nil
 }
 
 // catalogueItems lists the rubrics, videos, forums... that events name.
@@ -206,7 +209,7 @@ func scalarString(v any) string {
 	return ""
 }
 
-func upsertCatalogue(ctx context.Context, tx *sql.Tx, events []opentalent.Event) error {
+func (db *DB) upsertCatalogue(ctx context.Context, tx *sql.Tx, events []opentalent.Event) error {
 	items := catalogueItems(events)
 	if len(items) == 0 {
 		return nil
@@ -227,36 +230,10 @@ func upsertCatalogue(ctx context.Context, tx *sql.Tx, events []opentalent.Event)
 			rows = append(rows, []any{it.systemID, it.kind, it.id, it.label})
 		}
 	}
-	err := insertRows(ctx, tx, `INSERT INTO catalogue (system_id, kind, item_id, label)`, 4, 500, rows,
-		`ON CONFLICT (system_id, kind, item_id) DO UPDATE SET label = excluded.label WHERE excluded.label <> excluded.item_id`)
+	err := db.bulkInsert(ctx, tx, `INSERT INTO catalogue (system_id, kind, item_id, label)`, 4, rows,
+		`ON CONFLICT (system_id, kind, item_id) DO UPDATE SET label = excluded.label WHERE excluded.label <> excluded.item_id`, nil)
 	if err != nil {
 		return fmt.Errorf("update catalogue: %w", err)
-	}
-	return nil
-}
-
-// touchUsers moves each user's lastSeen to their newest event, and makes
-// Invited users who logged in Active.
-func touchUsers(ctx context.Context, tx *sql.Tx, events []opentalent.Event, users map[string]eventUser) error {
-	newest := map[string]int64{}
-	loggedIn := map[string]bool{}
-	for _, e := range events {
-		if e.Timestamp > newest[e.UserID] {
-			newest[e.UserID] = e.Timestamp
-		}
-		if e.TypeAlias == "Login" && users[e.UserID].status == opentalent.StatusInvited {
-			loggedIn[e.UserID] = true
-		}
-	}
-	for id, ts := range newest {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_seen = $1 WHERE id = $2 AND (last_seen IS NULL OR last_seen < $1)`, ts, id); err != nil {
-			return fmt.Errorf("update last seen: %w", err)
-		}
-	}
-	for id := range loggedIn {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET status = $1 WHERE id = $2 AND status = $3`, opentalent.StatusActive, id, opentalent.StatusInvited); err != nil {
-			return fmt.Errorf("activate user: %w", err)
-		}
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newDemoCmd(), newAdminCmd())
+	root.AddCommand(newServeCmd(), newDemoCmd(), newAdminCmd(), newSeedCmd())
 	return root
 }
 

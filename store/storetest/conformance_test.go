@@ -8,8 +8,6 @@ package storetest_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -212,19 +210,3 @@ func emailsOf(us []opentalent.User) []string {
 func ptr[T any](v T) *T { return &v }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
-// KnownBugsEnv, set to "fail", makes the checks of reported, not yet fixed
-// store bugs fail instead of skip.
-const KnownBugsEnv = "TALENT_TEST_KNOWN_BUGS"
-
-// knownBug reports a behaviour that breaks the conformance contract because
-// of a store bug already reported under id. It skips the test, so the suite
-// stays green for others until the fix lands, unless KnownBugsEnv=fail.
-func knownBug(t testing.TB, id, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf("known store bug %s: %s", id, fmt.Sprintf(format, args...))
-	if os.Getenv(KnownBugsEnv) == "fail" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg + " (set " + KnownBugsEnv + "=fail to fail)")
-}
