@@ -79,6 +79,12 @@ func normalizeActionData(raw json.RawMessage) (json.RawMessage, error) {
 	if data[0] != '{' {
 		return nil, errors.New("actionData must be a JSON object")
 	}
+	if plainJSON(data) && json.Valid(data) {
+		var b bytes.Buffer
+		if err := json.Compact(&b, data); err == nil {
+			return b.Bytes(), nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v map[string]any
@@ -93,6 +99,41 @@ func normalizeActionData(raw json.RawMessage) (json.RawMessage, error) {
 		return nil, errors.New("actionData cannot be stored")
 	}
 	return out, nil
+}
+
+// plainJSON reports whether JSON text needs no normalising: no \u escapes
+// in strings (so no NUL and no lone surrogate) and, outside strings, no
+// exponent and no run of more than 300 digits (so every number fits a
+// float64). Most events are plain; the others take the full path.
+func plainJSON(data []byte) bool {
+	inString, escaped, digits := false, false, 0
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				if c == 'u' {
+					return false
+				}
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString, digits = true, 0
+		case c == 'e' || c == 'E':
+			return false
+		case c >= '0' && c <= '9':
+			if digits++; digits > 300 {
+				return false
+			}
+		default:
+			digits = 0
+		}
+	}
+	return true
 }
 
 func checkJSONValue(v any) error {

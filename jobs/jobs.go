@@ -45,7 +45,9 @@ func NewClient(db *store.DB, cfg Config) (*Client, error) {
 		cfg.RescueAfter = 2 * time.Minute
 	}
 	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = 250 * time.Millisecond
+		// Short, so that a report starts soon after it is asked for: the
+		// database/sql drivers poll (no LISTEN/NOTIFY).
+		cfg.PollInterval = 50 * time.Millisecond
 	}
 	rc := &river.Config{
 		Logger:               cfg.Logger,

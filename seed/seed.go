@@ -168,7 +168,7 @@ func Generate(ctx context.Context, db *store.DB, cfg Config, progress func(done,
 	if err != nil {
 		return res, err
 	}
-	return res, nil
+	return res, db.Analyze(ctx)
 }
 
 // load generates the events in a goroutine and stores them in batches as

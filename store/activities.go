@@ -12,19 +12,6 @@ import (
 
 var _ opentalent.ActivityService = (*DB)(nil)
 
-// catalogueFields maps the actionData fields that name catalogue items to
-// the item's kind and the field holding its label.
-var catalogueFields = []struct{ kind, idField, labelField string }{
-	{"rubric", "rubricId", "rubricName"},
-	{"learningPath", "learningPathId", "learningPathName"},
-	{"forum", "forumId", "forumName"},
-	{"workflow", "workflowId", "workflowName"},
-	{"exemplar", "exemplarId", "exemplarTitle"},
-	{"video", "videoId", "videoTitle"},
-	{"goalType", "goalType", "goalType"},
-	{"observationType", "observationType", "observationType"},
-}
-
 // Catalogue ids longer than maxCatalogueID are left out of the catalogue
 // (they cannot be indexed on PostgreSQL past ~2.7 kB, and no real id is so
 // long); labels are cut at maxCatalogueLabel bytes.
@@ -165,6 +152,39 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []opentalent.
 	return stored, nil
 }
 
+// catalogueData holds the actionData fields that name catalogue items;
+// decoding into it skips every other field without allocating.
+type catalogueData struct {
+	RubricID         any `json:"rubricId"`
+	RubricName       any `json:"rubricName"`
+	LearningPathID   any `json:"learningPathId"`
+	LearningPathName any `json:"learningPathName"`
+	ForumID          any `json:"forumId"`
+	ForumName        any `json:"forumName"`
+	WorkflowID       any `json:"workflowId"`
+	WorkflowName     any `json:"workflowName"`
+	ExemplarID       any `json:"exemplarId"`
+	ExemplarTitle    any `json:"exemplarTitle"`
+	VideoID          any `json:"videoId"`
+	VideoTitle       any `json:"videoTitle"`
+	GoalType         any `json:"goalType"`
+	ObservationType  any `json:"observationType"`
+}
+
+// items returns the (kind, id, label) triples the fields name.
+func (d *catalogueData) items() [][3]any {
+	return [][3]any{
+		{"rubric", d.RubricID, d.RubricName},
+		{"learningPath", d.LearningPathID, d.LearningPathName},
+		{"forum", d.ForumID, d.ForumName},
+		{"workflow", d.WorkflowID, d.WorkflowName},
+		{"exemplar", d.ExemplarID, d.ExemplarTitle},
+		{"video", d.VideoID, d.VideoTitle},
+		{"goalType", d.GoalType, d.GoalType},
+		{"observationType", d.ObservationType, d.ObservationType},
+	}
+}
+
 // catalogueItems lists the rubrics, videos, forums... that events name.
 func catalogueItems(events []opentalent.Event) []catalogueItem {
 	seen := map[catalogueItem]bool{}
@@ -173,23 +193,23 @@ func catalogueItems(events []opentalent.Event) []catalogueItem {
 		if len(e.ActionData) < 3 {
 			continue
 		}
-		var data map[string]any
+		var data catalogueData
 		if json.Unmarshal(e.ActionData, &data) != nil {
 			continue
 		}
-		for _, f := range catalogueFields {
-			id := scalarString(data[f.idField])
+		for _, f := range data.items() {
+			id := scalarString(f[1])
 			if id == "" || len(id) > maxCatalogueID {
 				continue // the event keeps it; the catalogue lists usable ids only
 			}
-			label := scalarString(data[f.labelField])
+			label := scalarString(f[2])
 			if label == "" {
 				label = id
 			}
 			if len(label) > maxCatalogueLabel {
 				label = strings.ToValidUTF8(label[:maxCatalogueLabel], "")
 			}
-			it := catalogueItem{e.SystemID, f.kind, id, label}
+			it := catalogueItem{e.SystemID, f[0].(string), id, label}
 			if !seen[it] {
 				seen[it] = true
 				out = append(out, it)

@@ -30,7 +30,10 @@ func (a *args) in(vs []string) string {
 // scopeCond confines col, a system id column, to the scope s.
 func (a *args) scopeCond(col string, s opentalent.Scope) string {
 	if s.SystemID != "" {
-		return fmt.Sprintf("%s = %s AND %s IN (SELECT id FROM systems WHERE network_id = %s)", col, a.add(s.SystemID), col, a.add(s.NetworkID))
+		// The system's network is checked once per query (an uncorrelated
+		// EXISTS), not per row, so the planner keeps col's index.
+		sys := a.add(s.SystemID)
+		return fmt.Sprintf("%s = %s AND EXISTS (SELECT 1 FROM systems WHERE id = %s AND network_id = %s)", col, sys, sys, a.add(s.NetworkID))
 	}
 	return fmt.Sprintf("%s IN (SELECT id FROM systems WHERE network_id = %s)", col, a.add(s.NetworkID))
 }

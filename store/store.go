@@ -122,6 +122,19 @@ func (db *DB) Close() error {
 	return err
 }
 
+// Analyze refreshes PostgreSQL's planner statistics, as a bulk load should
+// before queries run (autovacuum would, later). SQLite keeps none: its
+// queries are written for its rule-based planner.
+func (db *DB) Analyze(ctx context.Context) error {
+	if db.Engine != Postgres {
+		return nil
+	}
+	if _, err := db.Write.ExecContext(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
+}
+
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.Read.PingContext(ctx) }
 

@@ -74,8 +74,10 @@ func (db *DB) FindUsers(ctx context.Context, f opentalent.UserFilter) ([]opental
 	if total <= f.Page.Offset() {
 		return []opentalent.User{}, total, nil
 	}
-	q := `SELECT ` + userColumns + ` FROM users u WHERE ` + cond + ` ORDER BY u.email` + db.collate() +
-		` LIMIT ` + a.add(f.Page.Limit) + ` OFFSET ` + a.add(f.Page.Offset())
+	// A deferred join: the page's ids come from the (system_id, email, id)
+	// index alone, and only those rows are read.
+	q := `SELECT ` + userColumns + ` FROM users u JOIN (SELECT u.id, u.email FROM users u WHERE ` + cond + ` ORDER BY u.email` + db.collate() +
+		` LIMIT ` + a.add(f.Page.Limit) + ` OFFSET ` + a.add(f.Page.Offset()) + `) p ON p.id = u.id ORDER BY p.email` + db.collate()
 	rows, err := db.Read.QueryContext(ctx, q, a...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find users: %w", err)
@@ -299,23 +301,15 @@ func (db *DB) CreateUsers(ctx context.Context, s opentalent.Scope, systemID, rol
 		if err != nil {
 			return err
 		}
-		ins, err := db.prepareBulkInsert(ctx, tx, sys, suppressInvite)
-		if err != nil {
-			return err
-		}
-		defer ins.close()
+		ins := &bulkUsers{db: db, tx: tx, sys: sys, suppressInvite: suppressInvite}
 		for _, in := range valid {
 			if existing[in.Email] {
 				res.Failures = append(res.Failures, opentalent.BulkFailure{Email: in.Email, Error: "User already exists"})
 				continue
 			}
-			u, err := ins.insert(ctx, in)
-			if err != nil {
-				return err
-			}
-			res.Successes = append(res.Successes, *u)
+			res.Successes = append(res.Successes, *ins.add(in))
 		}
-		return ins.flush(ctx)
+		return ins.write(ctx)
 	})
 	if err != nil {
 		return nil, err
@@ -355,67 +349,49 @@ func existingEmails(ctx context.Context, tx *sql.Tx, invites []opentalent.NewUse
 	return out, nil
 }
 
-// bulkInsert writes many users through prepared statements and queues their
-// invitation jobs in batches.
-type bulkInsert struct {
+// bulkUsers collects many new users, their invitation notifications and
+// jobs, and writes them with multi-row statements.
+type bulkUsers struct {
 	db             *DB
 	tx             *sql.Tx
 	sys            *opentalent.System
 	suppressInvite bool
-	user, note     *sql.Stmt
+	users, notes   [][]any
 	jobs           []river.InsertManyParams
 }
 
-func (db *DB) prepareBulkInsert(ctx context.Context, tx *sql.Tx, sys *opentalent.System, suppressInvite bool) (*bulkInsert, error) {
-	b := &bulkInsert{db: db, tx: tx, sys: sys, suppressInvite: suppressInvite}
-	var err error
-	if b.user, err = tx.PrepareContext(ctx, `INSERT INTO users (id, system_id, email, name, role, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`); err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	if b.note, err = tx.PrepareContext(ctx, `INSERT INTO notifications (id, user_id, message, created_at) VALUES ($1, $2, $3, $4)`); err != nil {
-		b.user.Close()
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	return b, nil
-}
-
-func (b *bulkInsert) insert(ctx context.Context, in opentalent.NewUser) (*opentalent.User, error) {
+func (b *bulkUsers) add(in opentalent.NewUser) *opentalent.User {
 	now := b.db.nowMillis()
 	status := opentalent.StatusInvited
 	if b.suppressInvite {
 		status = opentalent.StatusActive
 	}
 	id := NewID("usr")
-	if _, err := b.user.ExecContext(ctx, id, b.sys.ID, in.Email, in.Name, in.Role, status, now); err != nil {
-		return nil, fmt.Errorf("insert user: %w", err)
-	}
+	b.users = append(b.users, []any{id, b.sys.ID, in.Email, in.Name, in.Role, status, now})
 	if !b.suppressInvite {
-		if _, err := b.note.ExecContext(ctx, newSortableID("ntf"), id, fmt.Sprintf("You have been invited to %s.", b.sys.Name), now); err != nil {
-			return nil, fmt.Errorf("notify: %w", err)
-		}
+		b.notes = append(b.notes, []any{newSortableID("ntf"), id, fmt.Sprintf("You have been invited to %s.", b.sys.Name), now})
 		b.jobs = append(b.jobs, river.InsertManyParams{Args: opentalent.InviteEmailArgs{UserID: id}})
-		if len(b.jobs) >= 1000 {
-			if err := b.flush(ctx); err != nil {
-				return nil, err
-			}
-		}
 	}
-	return &opentalent.User{ID: id, SystemID: b.sys.ID, Email: in.Email, Name: in.Name, Role: in.Role, Status: status, CreatedAt: millisTime(now)}, nil
+	return &opentalent.User{ID: id, SystemID: b.sys.ID, Email: in.Email, Name: in.Name, Role: in.Role, Status: status, CreatedAt: millisTime(now)}
 }
 
-func (b *bulkInsert) flush(ctx context.Context) error {
+func (b *bulkUsers) write(ctx context.Context) error {
+	err := b.db.bulkInsert(ctx, b.tx, `INSERT INTO users (id, system_id, email, name, role, status, created_at)`, 7, b.users, "", nil)
+	if isUniqueViolation(err) {
+		return opentalent.Errorf(opentalent.ECONFLICT, "another request created some of these users at the same time; send the invites again")
+	}
+	if err != nil {
+		return fmt.Errorf("insert users: %w", err)
+	}
+	if err := b.db.bulkInsert(ctx, b.tx, `INSERT INTO notifications (id, user_id, message, created_at)`, 4, b.notes, "", nil); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
 	if len(b.jobs) > 0 && b.db.Queue != nil {
 		if _, err := b.db.Queue.InsertManyFastTx(ctx, b.tx, b.jobs); err != nil {
 			return fmt.Errorf("enqueue invitations: %w", err)
 		}
 	}
-	b.jobs = b.jobs[:0]
 	return nil
-}
-
-func (b *bulkInsert) close() {
-	b.user.Close()
-	b.note.Close()
 }
 
 // groupSet is a user's groups: id -> display name.
