@@ -63,7 +63,7 @@ type App struct {
 	Bucket *blob.Bucket
 
 	listener   net.Listener
-	stopReaper context.CancelFunc
+	stopReaper context.CancelFunc // stops the lease reaper and maintenance
 	http       *http.Server
 	done       chan error
 }
@@ -155,6 +155,7 @@ func (a *App) Start(ctx context.Context) error {
 	reapCtx, stopReaper := context.WithCancel(context.Background())
 	a.stopReaper = stopReaper
 	go jobs.ReapLeases(reapCtx, a.DB, reportLease/2, a.Config.Logger)
+	go jobs.Maintain(reapCtx, a.DB, time.Hour, a.Config.Logger)
 	a.http = &http.Server{Handler: a.API.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.done = make(chan error, 1)
 	go func() { a.done <- a.http.Serve(a.listener) }()

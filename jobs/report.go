@@ -43,6 +43,23 @@ type ReportWorker struct {
 // Timeout is the longest a report may run.
 func (w *ReportWorker) Timeout(*river.Job[opentalent.ReportArgs]) time.Duration { return w.MaxDuration }
 
+// Maintain refreshes the database's planner statistics every interval
+// until ctx ends, so that report plans keep up with growing data.
+func Maintain(ctx context.Context, db *store.DB, interval time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := db.Analyze(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("refresh planner statistics", slog.Any("err", err))
+			}
+		}
+	}
+}
+
 // ReapLeases requeues, every interval until ctx ends, the reports whose
 // worker died (their lease lapsed). It runs on every node: River rescues a
 // job of a dead node only after its timeout, which for reports is long.

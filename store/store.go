@@ -110,6 +110,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.Engine == SQLite {
+		if err := db.Analyze(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 
@@ -122,14 +128,19 @@ func (db *DB) Close() error {
 	return err
 }
 
-// Analyze refreshes PostgreSQL's planner statistics, as a bulk load should
-// before queries run (autovacuum would, later). SQLite keeps none: its
-// queries are written for its rule-based planner.
+// Analyze refreshes the query planners' statistics; bulk loads call it,
+// and the server does every hour. Without statistics SQLite's planner
+// joins a report's intermediate results by scanning them once per row
+// (the goals report took 43 s at a million events, 0.7 s with them). On
+// SQLite it runs PRAGMA optimize, which analyzes only the tables that need
+// it, approximately (analysis_limit), so it is cheap to call often; on
+// PostgreSQL, ANALYZE, which samples.
 func (db *DB) Analyze(ctx context.Context) error {
-	if db.Engine != Postgres {
-		return nil
+	q := `ANALYZE`
+	if db.Engine == SQLite {
+		q = `PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002`
 	}
-	if _, err := db.Write.ExecContext(ctx, `ANALYZE`); err != nil {
+	if _, err := db.Write.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
 	return nil
