@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/opentalent/opentalent"
@@ -253,12 +254,13 @@ func (s *Server) listUserGroups(w http.ResponseWriter, r *http.Request, p *opent
 	if err != nil {
 		return err
 	}
-	if _, err := s.findVisibleUser(r, p); err != nil {
-		return err
-	}
-	groups, total, err := s.Users.FindUserGroups(r.Context(), p.Scope(), r.PathValue("email"), pg)
+	email := r.PathValue("email")
+	groups, total, err := s.Users.FindUserGroups(r.Context(), p.Scope(), email, pg)
 	if err != nil {
-		return err
+		return err // a user outside the scope is a 404
+	}
+	if !p.CanReadDirectory() && !strings.EqualFold(strings.TrimSpace(email), p.User.Email) {
+		return errForbidden
 	}
 	writePage(w, pg, total, "groups", groups, nil)
 	return nil
