@@ -44,36 +44,46 @@ type ReportWorker struct {
 func (w *ReportWorker) Timeout(*river.Job[opentalent.ReportArgs]) time.Duration { return w.MaxDuration }
 
 // Maintain refreshes the database's planner statistics every interval
-// until ctx ends, so that report plans keep up with growing data.
+// until ctx ends, so that report plans keep up with growing data. (Open
+// refreshed them already, so the first run waits an interval.)
 func Maintain(ctx context.Context, db *store.DB, interval time.Duration, logger *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := db.Analyze(ctx); err != nil && ctx.Err() == nil {
-				logger.Warn("refresh planner statistics", slog.Any("err", err))
-			}
+	every(ctx, interval, false, func(ctx context.Context) error {
+		if err := db.Analyze(ctx); err != nil {
+			return fmt.Errorf("refresh planner statistics: %w", err)
 		}
-	}
+		return nil
+	}, logger)
 }
 
-// ReapLeases requeues, every interval until ctx ends, the reports whose
-// worker died (their lease lapsed). It runs on every node: River rescues a
-// job of a dead node only after its timeout, which for reports is long.
+// ReapLeases requeues, at once and then every interval until ctx ends, the
+// reports whose worker died (their lease lapsed). It runs on every node:
+// River rescues a job of a dead node only after its timeout, which for
+// reports is long.
 func ReapLeases(ctx context.Context, db *store.DB, interval time.Duration, logger *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	every(ctx, interval, true, func(ctx context.Context) error {
 		n, err := db.ReapReportLeases(ctx)
-		if err != nil && ctx.Err() == nil {
-			logger.Warn("reap report leases", slog.Any("err", err))
-		}
 		if n > 0 {
 			logger.Info("requeued reports of a lost worker", slog.Int("reports", n))
 		}
+		if err != nil {
+			return fmt.Errorf("reap report leases: %w", err)
+		}
+		return nil
+	}, logger)
+}
+
+// every calls fn every interval until ctx ends (and once at the start when
+// now is set), logging its errors.
+func every(ctx context.Context, interval time.Duration, now bool, fn func(context.Context) error, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if now {
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("maintenance", slog.Any("err", err))
+			}
+		}
+		now = true
 		select {
 		case <-ctx.Done():
 			return

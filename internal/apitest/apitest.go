@@ -45,9 +45,6 @@ func WithSMTP(u string) Option { return func(c *app.Config) { c.SMTPURL = u } }
 // WithRetention sets how long report files are kept.
 func WithRetention(d time.Duration) Option { return func(c *app.Config) { c.Retention = d } }
 
-// WithMaxBody sets the request body cap.
-func WithMaxBody(n int64) Option { return func(c *app.Config) { c.MaxBodyBytes = n } }
-
 var routerOnce = sync.OnceValues(func() (routers.Router, error) {
 	doc, err := api.Load()
 	if err != nil {
